@@ -1,0 +1,40 @@
+{#- A reference table: the organisation's override (landing/reference/<name>.csv) when it has rows,
+    otherwise the seed the project ships. `columns` maps each column to its type. -#}
+{% macro reference_with_override(name, columns) -%}
+with
+
+seed as (
+
+    select * from {{ ref(name) }}
+
+),
+
+override as (
+
+    select * from {{ source('reference_overrides', name) }}
+
+),
+
+chosen as (
+
+    select
+        {%- for column, type in columns.items() %}
+        cast(nullif(trim(cast({{ column }} as {{ dbt.type_string() }})), '') as {{ type }}) as {{ column }},
+        {%- endfor %}
+        'override' as reference_source
+    from override
+
+    union all
+
+    select
+        {%- for column, type in columns.items() %}
+        cast({{ column }} as {{ type }}) as {{ column }},
+        {%- endfor %}
+        'seed' as reference_source
+    from seed
+    where not exists (select 1 from override)
+
+)
+
+select * from chosen
+{%- endmacro %}

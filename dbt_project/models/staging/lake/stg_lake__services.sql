@@ -1,0 +1,25 @@
+with
+
+source as (
+
+    select * from {{ source('lake', 'services') }}
+
+),
+
+renamed as (
+
+    select
+        service as service_id,
+        team_id,
+        valid_from,
+        valid_to,
+        _source_file,
+        _source_line,
+        _record_hash,
+        _load_id,
+        _loaded_at
+    from source
+
+)
+
+select * from renamed

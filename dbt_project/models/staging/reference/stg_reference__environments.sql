@@ -1,0 +1,4 @@
+{{ reference_with_override('environments', {
+    'environment': 'varchar',
+    'is_production': 'boolean',
+}) }}

@@ -1,0 +1,5 @@
+{{ reference_with_override('metric_vars', {
+    'name': 'varchar',
+    'value': 'double',
+    'meaning': 'varchar',
+}) }}

@@ -1,0 +1,17 @@
+"""The Dagster code location: one Definitions for the whole pipeline."""
+
+import dagster as dg
+
+from orchestration.defs.dbt.assets import warehouse_models
+from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.defs.ingest.sensors import landing_files_sensor
+from orchestration.defs.resources import dbt_resource
+from orchestration.defs.schedules import nightly_schedule, pipeline_job
+
+defs = dg.Definitions(
+    assets=[*ingest_assets, warehouse_models],
+    jobs=[pipeline_job],
+    schedules=[nightly_schedule],
+    sensors=[landing_files_sensor],
+    resources={"dbt": dbt_resource},
+)

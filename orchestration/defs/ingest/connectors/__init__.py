@@ -1,0 +1,1 @@
+"""One module per source format: pure functions, bytes in -> canonical records + rejects out."""

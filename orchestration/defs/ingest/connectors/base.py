@@ -1,0 +1,74 @@
+"""What every connector returns, and the small parsing helpers they share."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record that could not be accepted: where it came from and what was expected."""
+
+    source_file: str
+    source_line: int  # 1-based line of a text file, or 1-based record index in a JSON document
+    reason: str
+    raw: str
+
+    def message(self) -> str:
+        return f"{self.source_file}:{self.source_line}: {self.reason}"
+
+
+@dataclass
+class Parsed:
+    """Canonical records of one entity (fields of ENTITY_SCHEMAS[entity] plus `_source_line`)."""
+
+    entity: str
+    records: list[dict] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    records_read: int = 0
+
+    def extend(self, other: "Parsed") -> None:
+        self.records.extend(other.records)
+        self.rejects.extend(other.rejects)
+        self.records_read += other.records_read
+
+
+class UnreadableFile(ValueError):
+    """The file cannot be read as its format at all (wrong header, not JSON): its partition fails."""
+
+    def __init__(self, source_file: str, expected: str, detail: str = ""):
+        self.source_file = source_file
+        super().__init__(
+            f"{source_file}: cannot be read: expected {expected}" + (f" ({detail})" if detail else "")
+        )
+
+
+def parse_timestamp(value: object) -> datetime:
+    """RFC 3339 / ISO 8601 text to an aware UTC datetime; naive values are taken as UTC."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected an RFC 3339 timestamp, got {value!r}")
+    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"expected an RFC 3339 timestamp, got {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def parse_date(value: object) -> date:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {value!r}") from None
+
+
+def epoch_millis_to_utc(value: object) -> datetime:
+    """Epoch milliseconds (int or digit string, as Cursor exports them) to an aware UTC datetime."""
+    try:
+        millis = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"expected epoch milliseconds, got {value!r}") from None
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)

@@ -1,0 +1,459 @@
+"""Generic contract v1 (DESIGN.md): the CSV and NDJSON files the demo generator and any exporter write.
+
+Small entities are parsed row by row; usage, millions of events a day, is parsed, validated, deduplicated
+on event_id and rolled up to identity x tool x activity type x day in one vectorised DuckDB pass, keeping
+each line number so that every reject still names its file and line.
+"""
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from orchestration.lib.canonical import DEPLOYMENT_STATUSES, IDENTITY_TYPES
+
+from .base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
+
+CSV_HEADERS: dict[str, tuple[str, ...]] = {
+    "roster": (
+        "engineer_id",
+        "email",
+        "github_login",
+        "full_name",
+        "team_id",
+        "manager_email",
+        "role",
+        "is_engineer",
+    ),
+    "teams": ("team_id", "team_name", "org", "parent_org", "velocity_target"),
+    "services": ("service", "team_id", "valid_from", "valid_to"),
+    "identities": ("identity", "identity_type", "engineer_id"),
+    "licence_grants": ("identity", "tool", "granted_at", "revoked_at", "plan", "monthly_cost_usd"),
+    "survey_responses": ("response_id", "survey_id", "respondent", "tool", "score", "submitted_at"),
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The reference data ingest validates against (seeds, or the organisation's overrides)."""
+
+    tools: dict[str, str]  # tool -> identity_type of its exports
+    activity_types: dict[str, frozenset[str]]  # activity_type -> tools allowed to emit it
+
+
+def _required(row: dict, name: str) -> str:
+    value = (row.get(name) or "").strip()
+    if not value:
+        raise ValueError(f"missing required field {name}")
+    return value
+
+
+def _optional(row: dict, name: str) -> str | None:
+    value = (row.get(name) or "").strip()
+    return value or None
+
+
+def _boolean(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{name}: expected true or false, got {value!r}")
+
+
+def _one_of(value: str, allowed: Iterable[str], name: str, where: str) -> str:
+    allowed = sorted(allowed)
+    if value not in allowed:
+        raise ValueError(f"unknown {name} {value!r}: expected one of {', '.join(allowed)} ({where})")
+    return value
+
+
+def read_csv(data: bytes, source_file: str, expected: tuple[str, ...]) -> csv.DictReader:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(source_file, "UTF-8 CSV text", str(error)) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = tuple(reader.fieldnames or ())
+    missing = [column for column in expected if column not in header]
+    if missing:
+        raise UnreadableFile(
+            source_file,
+            f"a CSV header with columns {','.join(expected)}",
+            f"missing {', '.join(missing)}; found {','.join(header) or 'no header'}",
+        )
+    return reader
+
+
+def _parse_rows(entity: str, data: bytes, source_file: str, to_record: Callable[[dict], dict]) -> Parsed:
+    """Run `to_record` over each CSV row; a ValueError becomes a reject naming file and line."""
+    parsed = Parsed(entity)
+    reader = read_csv(data, source_file, CSV_HEADERS[entity])
+    for row in reader:
+        parsed.records_read += 1
+        line = reader.line_num
+        try:
+            record = to_record(row)
+        except ValueError as error:
+            raw = ",".join("" if value is None else str(value) for value in row.values())
+            parsed.rejects.append(Reject(source_file, line, str(error), raw))
+            continue
+        record["_source_line"] = line
+        parsed.records.append(record)
+    return parsed
+
+
+def parse_roster(data: bytes, source_file: str, snapshot_date: date) -> Parsed:
+    def to_record(row: dict) -> dict:
+        return {
+            "engineer_id": _required(row, "engineer_id"),
+            "email": _required(row, "email").lower(),
+            "github_login": _optional(row, "github_login"),
+            "full_name": _optional(row, "full_name"),
+            "team_id": _required(row, "team_id"),
+            "manager_email": _optional(row, "manager_email"),
+            "role": _optional(row, "role"),
+            "is_engineer": _boolean(_required(row, "is_engineer"), "is_engineer"),
+            "snapshot_date": snapshot_date,
+        }
+
+    return _parse_rows("roster", data, source_file, to_record)
+
+
+def parse_teams(data: bytes, source_file: str) -> Parsed:
+    def to_record(row: dict) -> dict:
+        target = _required(row, "velocity_target")
+        if target not in ("3", "10"):
+            raise ValueError(f"velocity_target: expected 3 or 10, got {target!r}")
+        return {
+            "team_id": _required(row, "team_id"),
+            "team_name": _required(row, "team_name"),
+            "org": _required(row, "org"),
+            "parent_org": _optional(row, "parent_org"),
+            "velocity_target": int(target),
+        }
+
+    return _parse_rows("teams", data, source_file, to_record)
+
+
+def parse_services(data: bytes, source_file: str) -> Parsed:
+    def to_record(row: dict) -> dict:
+        valid_to = _optional(row, "valid_to")
+        return {
+            "service": _required(row, "service"),
+            "team_id": _required(row, "team_id"),
+            "valid_from": parse_date(_required(row, "valid_from")),
+            "valid_to": parse_date(valid_to) if valid_to else None,
+        }
+
+    return _parse_rows("services", data, source_file, to_record)
+
+
+def parse_identities(data: bytes, source_file: str) -> Parsed:
+    def to_record(row: dict) -> dict:
+        return {
+            "identity": _required(row, "identity"),
+            "identity_type": _one_of(
+                _required(row, "identity_type"), IDENTITY_TYPES, "identity_type", "contract"
+            ),
+            "engineer_id": _required(row, "engineer_id"),
+        }
+
+    return _parse_rows("identities", data, source_file, to_record)
+
+
+def identity_type_of(identity: str, tool_identity_type: str) -> str:
+    return "email" if "@" in identity else tool_identity_type
+
+
+def parse_licence_grants(data: bytes, source_file: str, catalogue: Catalogue) -> Parsed:
+    def to_record(row: dict) -> dict:
+        identity = _required(row, "identity")
+        tool = _one_of(_required(row, "tool"), catalogue.tools, "tool", "tools.csv")
+        revoked_at = _optional(row, "revoked_at")
+        cost = _optional(row, "monthly_cost_usd")
+        try:
+            monthly_cost = float(cost) if cost is not None else None
+        except ValueError:
+            raise ValueError(f"monthly_cost_usd: expected a number, got {cost!r}") from None
+        return {
+            "identity": identity,
+            "identity_type": identity_type_of(identity, catalogue.tools[tool]),
+            "tool": tool,
+            "granted_at": parse_timestamp(_required(row, "granted_at")),
+            "revoked_at": parse_timestamp(revoked_at) if revoked_at else None,
+            "plan": _optional(row, "plan"),
+            "monthly_cost_usd": monthly_cost,
+        }
+
+    return _parse_rows("licence_grants", data, source_file, to_record)
+
+
+def parse_survey_responses(data: bytes, source_file: str) -> Parsed:
+    def to_record(row: dict) -> dict:
+        score_text = _required(row, "score")
+        if not score_text.isdigit() or not 0 <= int(score_text) <= 10:
+            raise ValueError(f"score: expected an integer 0..10, got {score_text!r}")
+        return {
+            "response_id": _required(row, "response_id"),
+            "survey_id": _required(row, "survey_id"),
+            "identity": _optional(row, "respondent"),
+            "tool": _optional(row, "tool"),
+            "score": int(score_text),
+            "submitted_at": parse_timestamp(_required(row, "submitted_at")),
+        }
+
+    return _parse_rows("survey_responses", data, source_file, to_record)
+
+
+def _ndjson_objects(data: bytes, source_file: str) -> Iterable[tuple[int, str, dict | None, str | None]]:
+    """(line, raw text, object or None, reason) for every non-blank line."""
+    for line_no, raw_bytes in enumerate(data.split(b"\n"), start=1):
+        raw = raw_bytes.decode("utf-8", errors="replace").strip()
+        if not raw:
+            continue
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as error:
+            yield line_no, raw, None, f"malformed JSON ({error.msg}): expected one JSON object per line"
+            continue
+        if not isinstance(value, dict):
+            yield line_no, raw, None, "expected a JSON object per line"
+            continue
+        yield line_no, raw, value, None
+
+
+def _within_day(moment: datetime, day: date, now: datetime, name: str) -> datetime:
+    if moment > now:
+        raise ValueError(f"{name} {moment.isoformat()} is in the future")
+    if moment.date() != day:
+        raise ValueError(f"{name} {moment.isoformat()} is outside the file's day {day.isoformat()}")
+    return moment
+
+
+def parse_deployments(data: bytes, source_file: str, day: date, now: datetime | None = None) -> Parsed:
+    now = now or datetime.now(UTC)
+    parsed = Parsed("deployments")
+    for line, raw, value, reason in _ndjson_objects(data, source_file):
+        parsed.records_read += 1
+        if value is None:
+            parsed.rejects.append(Reject(source_file, line, reason or "unreadable", raw))
+            continue
+        try:
+            row = {key: (None if item is None else str(item)) for key, item in value.items()}
+            lines_changed = value.get("lines_changed")
+            if lines_changed is not None and (
+                isinstance(lines_changed, bool) or not isinstance(lines_changed, int)
+            ):
+                raise ValueError(f"lines_changed: expected an integer, got {lines_changed!r}")
+            record = {
+                "deployment_id": _required(row, "deployment_id"),
+                "service": _required(row, "service"),
+                "environment": _required(row, "environment"),
+                "commit_sha": _required(row, "commit_sha"),
+                "status": _one_of(_required(row, "status"), DEPLOYMENT_STATUSES, "status", "contract"),
+                "deployed_at": _within_day(
+                    parse_timestamp(_required(row, "deployed_at")), day, now, "deployed_at"
+                ),
+                "triggered_by": _optional(row, "triggered_by"),
+                "lines_changed": lines_changed,
+                "rollback_of": _optional(row, "rollback_of"),
+                "_source_line": line,
+            }
+        except ValueError as error:
+            parsed.rejects.append(Reject(source_file, line, str(error), raw))
+            continue
+        parsed.records.append(record)
+    return parsed
+
+
+@dataclass
+class ParsedUsage:
+    """Usage events of one day, validated and rolled up; `duplicates` were dropped on event_id."""
+
+    activity: pa.Table  # canonical tool_activity fields + _source_file, _source_line (first event)
+    rejects: list[Reject]
+    records_read: int
+    duplicates: int
+
+
+def _lines_table(data: bytes, file_index: int) -> pa.Table:
+    """Split NDJSON into an Arrow table of (file_index, line_no, raw) without a Python loop per line."""
+    buffer = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buffer == ord("\n"))
+    if not data.endswith(b"\n"):
+        ends = np.append(ends, len(data))
+    offsets = np.concatenate(([0], ends + 1)).astype(np.int64)
+    offsets[-1] = min(offsets[-1], len(data))
+    count = len(offsets) - 1
+    raw = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
+    return pa.table(
+        {
+            "file_index": pa.array(np.full(count, file_index, dtype=np.int32)),
+            "line_no": pa.array(np.arange(1, count + 1, dtype=np.int64)),
+            "raw": raw,
+        }
+    )
+
+
+_USAGE_SQL = """
+with lines as (
+    select file_index, line_no, trim(raw, ' \t\r\n') as raw from usage_lines
+    where trim(raw, ' \t\r\n') <> ''
+),
+extracted as (
+    -- try(): a malformed line yields null fields instead of failing the whole file
+    select
+        file_index, line_no, raw,
+        coalesce(try(json_valid(raw) and json_type(raw) = 'OBJECT'), false) as is_object,
+        nullif(trim(try(json_extract_string(raw, '$.event_id'))), '') as event_id,
+        nullif(trim(try(json_extract_string(raw, '$.occurred_at'))), '') as occurred_at_text,
+        nullif(trim(try(json_extract_string(raw, '$.identity'))), '') as identity,
+        nullif(trim(try(json_extract_string(raw, '$.tool'))), '') as tool,
+        nullif(trim(try(json_extract_string(raw, '$.event_type'))), '') as event_type,
+        try(json_extract(raw, '$.quantity')) as quantity_json
+    from lines
+),
+typed as (
+    select
+        *,
+        try_cast(occurred_at_text as timestamptz) as occurred_at,
+        case
+            when quantity_json is null or json_type(quantity_json) = 'NULL' then 1
+            when json_type(quantity_json) in ('UBIGINT', 'BIGINT') then try_cast(quantity_json as bigint)
+        end as quantity
+    from extracted
+),
+checked as (
+    select
+        *,
+        case
+            when not is_object then 'malformed JSON: expected one JSON object per line'
+            when event_id is null then 'missing required field event_id'
+            when occurred_at_text is null then 'missing required field occurred_at'
+            when identity is null then 'missing required field identity'
+            when tool is null then 'missing required field tool'
+            when event_type is null then 'missing required field event_type'
+            when occurred_at is null
+                then 'unparseable timestamp occurred_at ' || occurred_at_text || ': expected RFC 3339'
+            when occurred_at > $now
+                then 'occurred_at ' || occurred_at_text || ' is in the future'
+            when cast(occurred_at as date) <> $day
+                then 'occurred_at ' || occurred_at_text
+                    || ' is outside the file''s day ' || cast($day as varchar)
+            when tool not in (select tool from catalogue_tools)
+                then 'unknown tool ' || tool || ': expected one of tools.csv (' ||
+                    (select string_agg(tool, ', ' order by tool) from catalogue_tools) || ')'
+            when not exists (
+                select 1 from catalogue_activity as allowed
+                where allowed.activity_type = typed.event_type and allowed.tool = typed.tool
+            )
+                then 'unknown event_type ' || event_type || ' for tool ' || tool
+                    || ': expected an activity type of activity_types.csv allowed for that tool'
+            when quantity is null or quantity < 0
+                then 'quantity: expected a non-negative integer, got ' || cast(quantity_json as varchar)
+        end as reason
+    from typed
+)
+select * from checked
+"""
+
+_ROLLUP_SQL = """
+with accepted as (
+    select * from usage_checked where reason is null
+),
+latest as (
+    -- the same event delivered twice (a resent file) counts once: the latest delivery wins
+    select * from accepted
+    qualify row_number() over (partition by event_id order by file_index desc, line_no desc) = 1
+),
+per_minute as (
+    select identity, tool, event_type, date_trunc('minute', occurred_at) as minute, count(*) as events
+    from latest
+    group by all
+),
+peaks as (
+    select identity, tool, event_type as activity_type, max(events) as peak_events_per_minute
+    from per_minute
+    group by all
+),
+rolled as (
+    select
+        identity,
+        tool,
+        event_type as activity_type,
+        sum(quantity) as activity_count,
+        min(occurred_at) as first_at,
+        max(occurred_at) as last_at,
+        arg_min(file_index, (occurred_at, file_index, line_no)) as file_index,
+        arg_min(line_no, (occurred_at, file_index, line_no)) as _source_line
+    from latest
+    group by all
+)
+select
+    rolled.identity,
+    case when contains(rolled.identity, '@') then 'email' else tools.identity_type end as identity_type,
+    rolled.tool,
+    cast($day as date) as activity_date,
+    rolled.activity_type,
+    cast(rolled.activity_count as bigint) as activity_count,
+    rolled.first_at,
+    rolled.last_at,
+    peaks.peak_events_per_minute,
+    rolled.file_index,
+    rolled._source_line
+from rolled
+inner join peaks using (identity, tool, activity_type)
+inner join catalogue_tools as tools using (tool)
+order by rolled.identity, rolled.tool, rolled.activity_type
+"""
+
+
+def parse_usage_events(
+    files: list[tuple[str, bytes]], day: date, catalogue: Catalogue, now: datetime | None = None
+) -> ParsedUsage:
+    """Validate, deduplicate and roll up one day's usage files (generic contract, NDJSON events)."""
+    now = now or datetime.now(UTC)
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        lines = pa.concat_tables(
+            [_lines_table(data, index) for index, (_, data) in enumerate(files)] or [_lines_table(b"", 0)]
+        )
+        con.register("usage_lines", lines)
+        con.register(
+            "catalogue_tools",
+            pa.table({"tool": list(catalogue.tools), "identity_type": list(catalogue.tools.values())}),
+        )
+        pairs = [(kind, tool) for kind, tools in catalogue.activity_types.items() for tool in tools]
+        con.register(
+            "catalogue_activity",
+            pa.table({"activity_type": [kind for kind, _ in pairs], "tool": [tool for _, tool in pairs]}),
+        )
+        params = {"day": day, "now": now}
+        con.execute(f"create temp table usage_checked as {_USAGE_SQL}", params)
+        names = [name for name, _ in files]
+        rejects = [
+            Reject(names[file_index], line_no, reason, raw)
+            for file_index, line_no, reason, raw in con.execute(
+                "select file_index, line_no, reason, raw from usage_checked where reason is not null "
+                "order by file_index, line_no"
+            ).fetchall()
+        ]
+        records_read, accepted, unique = con.execute(
+            "select count(*), count(*) filter (where reason is null), "
+            "count(distinct event_id) filter (where reason is null) from usage_checked"
+        ).fetchall()[0]
+        activity = con.sql(_ROLLUP_SQL, params={"day": day}).to_arrow_table()
+    finally:
+        con.close()
+    source_files = pa.array(names, pa.string()).take(activity.column("file_index"))
+    activity = activity.drop_columns(["file_index"]).append_column("_source_file", source_files)
+    return ParsedUsage(activity, rejects, records_read, duplicates=accepted - unique)

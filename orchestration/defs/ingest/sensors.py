@@ -1,0 +1,60 @@
+"""A sensor that requests a run over the days whose landing files are new or changed."""
+
+import json
+import re
+from datetime import date
+
+import dagster as dg
+
+from orchestration.defs.schedules import pipeline_job
+from orchestration.lib.workspace import Workspace
+
+DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+
+
+def landing_state(workspace: Workspace) -> dict[str, float]:
+    """Every landing file (relative path) with its modification time."""
+    if not workspace.landing.exists():
+        return {}
+    return {
+        path.relative_to(workspace.landing).as_posix(): path.stat().st_mtime
+        for path in sorted(workspace.landing.rglob("*"))
+        if path.is_file() and not path.name.startswith(".")
+    }
+
+
+def days_touched(changed: list[str], known_days: list[date]) -> list[date]:
+    """Days named in the changed paths; a change to an undated file (teams, grants) touches the latest day."""
+    days = set()
+    for path in changed:
+        found = DAY_IN_PATH.search(path)
+        if found:
+            days.add(date(int(found.group(1)), int(found.group(2)), int(found.group(3))))
+        elif known_days:
+            days.add(max(known_days))
+    return sorted(days)
+
+
+@dg.sensor(job=pipeline_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
+def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+    workspace = Workspace.from_env()
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current = landing_state(workspace)
+    changed = [path for path, mtime in current.items() if previous.get(path) != mtime]
+    if not changed:
+        return dg.SkipReason("no new or changed landing files")
+    all_days = days_touched(list(current), [])
+    days = days_touched(changed, all_days)
+    if not days:
+        return dg.SkipReason("changed files name no day and no dated file exists yet")
+    first, last = days[0].isoformat(), days[-1].isoformat()
+    request = dg.RunRequest(
+        run_key=f"{first}..{last}:{hash(tuple(sorted(changed)))}",
+        tags={
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+            "aaw/trigger": "landing_files_sensor",
+        },
+    )
+    context.log.info(f"{len(changed)} new or changed landing file(s): requesting {first}..{last}")
+    return dg.SensorResult(run_requests=[request], cursor=json.dumps(current))

@@ -1,0 +1,1 @@
+"""Shared code with no Dagster definitions: canonical schemas, lake I/O, paths, demo data."""

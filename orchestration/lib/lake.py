@@ -1,0 +1,124 @@
+"""The lake: canonical Parquet partitions with lineage columns, and the quarantine beside them.
+
+One file per partition (`<entity>/day=YYYY-MM-DD/data.parquet`, or `<entity>/snapshot/data.parquet` for
+entities that are whole snapshots), written to a temporary name and renamed into place, so a rerun replaces
+a partition atomically and a reader never sees half a file.
+"""
+
+import os
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from orchestration.defs.ingest.connectors.base import Reject
+from orchestration.lib.canonical import ENTITY_SCHEMAS, QUARANTINE_SCHEMA
+
+SNAPSHOT = "snapshot"
+
+
+def partition_name(day: date | None) -> str:
+    return f"day={day.isoformat()}" if day else SNAPSHOT
+
+
+def write_table(table: pa.Table, target: Path, select_sql: str = "select * from batch") -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.register("batch", table)
+        con.execute(f"copy ({select_sql}) to '{temporary}' (format parquet, compression zstd)")
+    finally:
+        con.close()
+    os.replace(temporary, target)
+
+
+def canonical_table(
+    entity: str, records: list[dict] | pa.Table, source_files: Sequence[str] | None = None
+) -> pa.Table:
+    """Records (dicts with `_source_line` and `_source_file`, or an Arrow table) in the canonical schema."""
+    schema = (
+        ENTITY_SCHEMAS[entity]
+        .append(pa.field("_source_file", pa.string()))
+        .append(pa.field("_source_line", pa.int64()))
+    )
+    if isinstance(records, pa.Table):
+        return records.select(schema.names).cast(schema)
+    return pa.Table.from_pylist(records, schema=schema)
+
+
+def write_partition(
+    lake_raw: Path, entity: str, day: date | None, table: pa.Table, load_id: str, loaded_at: datetime
+) -> Path:
+    """Write one partition of canonical records, adding `_record_hash`, `_load_id` and `_loaded_at`."""
+    fields = ENTITY_SCHEMAS[entity].names
+    record_hash = (
+        "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({name} as varchar), '')" for name in fields) + "))"
+    )
+    target = lake_raw / entity / partition_name(day) / "data.parquet"
+    write_table(
+        table,
+        target,
+        f"select {', '.join(fields)}, _source_file, _source_line, {record_hash} as _record_hash, "
+        f"'{load_id}' as _load_id, cast('{loaded_at.isoformat()}' as timestamptz) as _loaded_at "
+        "from batch order by _source_file, _source_line",
+    )
+    return target
+
+
+def write_quarantine(
+    lake_quarantine: Path,
+    entity: str,
+    day: date | None,
+    rejects: list[Reject],
+    load_id: str,
+    loaded_at: datetime,
+) -> Path | None:
+    """Replace the partition's quarantine with these rejects (removing it when there are none)."""
+    target = lake_quarantine / entity / partition_name(day) / "data.parquet"
+    if not rejects:
+        target.unlink(missing_ok=True)
+        return None
+    table = pa.Table.from_pylist(
+        [
+            {
+                "source_file": reject.source_file,
+                "source_line": reject.source_line,
+                "reason": reject.reason,
+                "raw": reject.raw,
+                "_load_id": load_id,
+                "_loaded_at": loaded_at,
+            }
+            for reject in rejects
+        ],
+        schema=QUARANTINE_SCHEMA,
+    )
+    write_table(table, target)
+    return target
+
+
+def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date) -> None:
+    for root in (lake_raw, lake_quarantine):
+        partition = root / entity / partition_name(day)
+        (partition / "data.parquet").unlink(missing_ok=True)
+        if partition.exists():
+            partition.rmdir()
+
+
+def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, keep: set[str]) -> None:
+    """Drop partitions of a snapshot entity whose landing file is gone, so the lake mirrors landing."""
+    for root in (lake_raw / entity, lake_quarantine / entity):
+        if not root.exists():
+            continue
+        for partition in root.iterdir():
+            if partition.is_dir() and partition.name not in keep:
+                for file in partition.iterdir():
+                    file.unlink()
+                partition.rmdir()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,73 @@
+"""Where a run reads and writes: one landing folder in, one work folder out.
+
+Every entry point (CLI, `dagster dev`, tests) points the pipeline at its folders through environment
+variables, so the Dagster definitions, dbt's profile and the checks all agree without passing paths around.
+"""
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SEEDS_DIR = REPO_ROOT / "seeds"
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DEFAULT_WORKDIR = REPO_ROOT / "demo"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    landing: Path
+    workdir: Path
+
+    @classmethod
+    def from_env(cls) -> "Workspace":
+        workdir = Path(os.environ.get("AAW_WORKDIR", DEFAULT_WORKDIR)).resolve()
+        landing = Path(os.environ.get("AAW_LANDING", workdir / "landing")).resolve()
+        return cls(landing=landing, workdir=workdir)
+
+    @property
+    def lake(self) -> Path:
+        return self.workdir / "lake"
+
+    @property
+    def raw(self) -> Path:
+        return self.lake / "raw"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.lake / "quarantine"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.workdir / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.workdir / "published"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.workdir / "dagster_home"
+
+    def environ(self) -> dict[str, str]:
+        """The variables every process of a run needs (Dagster, dbt, Great Expectations)."""
+        return {
+            "AAW_WORKDIR": str(self.workdir),
+            "AAW_LANDING": str(self.landing),
+            "AAW_LAKE": str(self.lake),
+            "AAW_WAREHOUSE_PATH": str(self.warehouse),
+            "DAGSTER_HOME": str(self.dagster_home),
+            "GX_ANALYTICS_ENABLED": "false",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+
+    def activate(self) -> None:
+        """Export this workspace to the current process and its children, creating its folders."""
+        for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
+            folder.mkdir(parents=True, exist_ok=True)
+        os.environ.update(self.environ())
+        # dbt is a console script beside this interpreter; make it findable without an activated venv.
+        scripts = str(Path(sys.executable).parent)
+        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
+            os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

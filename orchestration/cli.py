@@ -33,10 +33,10 @@ def run_pipeline(workspace: Workspace, first: date, last: date, full_refresh: bo
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-    from orchestration.defs.dbt.project import dbt_project
+    from orchestration.defs.dbt.project import prepare_manifest
 
-    print(f"Preparing the dbt manifest ({dbt_project.project_dir})", flush=True)
-    dbt_project.preparer.prepare(dbt_project)
+    print("Preparing the dbt manifest (dbt parse)", flush=True)
+    prepare_manifest()
     from orchestration.definitions import defs  # loads the manifest just prepared
 
     print(

@@ -5,7 +5,6 @@ variables, so the Dagster definitions, dbt's profile and the checks all agree wi
 """
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +66,3 @@ class Workspace:
         for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
         os.environ.update(self.environ())
-        # dbt is a console script beside this interpreter; make it findable without an activated venv.
-        scripts = str(Path(sys.executable).parent)
-        if scripts not in os.environ.get("PATH", "").split(os.pathsep):
-            os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

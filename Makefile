@@ -1,0 +1,41 @@
+# One command to run the demo end to end, one to test. Everything installs into .venv on first use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+WORKDIR ?= demo
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: run test dev bench lint prepare clean
+
+$(BIN)/aaw: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/aaw
+
+install: $(BIN)/aaw
+
+prepare: install  ## parse the dbt project into the manifest Dagster loads
+	AAW_WORKDIR=$(WORKDIR) $(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project
+
+run: install  ## generate demo data and run the whole pipeline into ./demo
+	$(BIN)/aaw demo --workdir $(WORKDIR)
+
+test: install prepare  ## the test suite (small data, a few minutes)
+	$(BIN)/pytest -q
+
+dev: install prepare  ## the Dagster UI over ./demo (run `make run` first for data)
+	AAW_WORKDIR=$(abspath $(WORKDIR)) DAGSTER_HOME=$(abspath $(WORKDIR))/dagster_home \
+		$(BIN)/dagster dev -m orchestration.definitions
+
+bench: install  ## the organisation-scale benchmark (writes bench/results.json)
+	$(BIN)/aaw bench
+
+lint: install
+	$(BIN)/ruff check orchestration data_quality tests
+	$(BIN)/ruff format --check orchestration data_quality tests
+	$(BIN)/sqlfluff lint dbt_project/models
+
+clean:
+	rm -rf $(WORKDIR) dbt_project/target dbt_project/logs

@@ -1,0 +1,63 @@
+"""Shared fixtures: workspaces pointed at temporary folders, a tiny hand-written landing."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.workspace import Workspace
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+TINY_LANDING = {
+    "roster/roster_2026-03-02.csv": (
+        "engineer_id,email,github_login,full_name,team_id,manager_email,role,is_engineer\n"
+        "eng-1,ana@example.com,ana-gh,Ana A,team-a,mia@example.com,engineer,true\n"
+        "eng-2,bo@example.com,bo-gh,Bo B,team-a,mia@example.com,engineer,true\n"
+        "eng-3,mia@example.com,mia-gh,Mia M,team-a,,manager,false\n"
+    ),
+    "teams/teams.csv": "team_id,team_name,org,parent_org,velocity_target\nteam-a,Alpha,Payments,Commerce,3\n",
+    "services/services.csv": "service,team_id,valid_from,valid_to\ncheckout,team-a,2025-01-01,\n",
+    "licences/grants.csv": (
+        "identity,tool,granted_at,revoked_at,plan,monthly_cost_usd\n"
+        "ana@example.com,cursor,2026-02-01T00:00:00Z,,business,40\n"
+    ),
+    "deployments/2026-03-02.ndjson": (
+        '{"deployment_id":"d1","service":"checkout","environment":"production","commit_sha":"abc",'
+        '"status":"success","deployed_at":"2026-03-02T10:00:00Z","triggered_by":"ana@example.com","lines_changed":10}\n'
+        '{"deployment_id":"d2","service":"checkout","environment":"production","commit_sha":"abd",'
+        '"status":"shipped","deployed_at":"2026-03-02T11:00:00Z"}\n'
+    ),
+    "deployments/2026-03-03.ndjson": "",
+    "usage/2026-03-02.ndjson": (
+        '{"event_id":"e1","occurred_at":"2026-03-02T10:00:00Z","identity":"ana@example.com",'
+        '"tool":"cursor","event_type":"interaction"}\n'
+        '{"event_id":"e2","occurred_at":"2026-03-02T10:00:00Z","identity":"ana@example.com",'
+        '"tool":"cursor","event_type":"interaction"\n'
+    ),
+    "usage/2026-03-03.ndjson": (
+        '{"event_id":"e3","occurred_at":"2026-03-03T10:00:00Z","identity":"Bo@Example.com",'
+        '"tool":"internal_chat","event_type":"interaction"}\n'
+    ),
+    "surveys/wave1.csv": (
+        "response_id,survey_id,respondent,tool,score,submitted_at\nr1,nps-1,ana@example.com,cursor,9,2026-03-03T12:00:00Z\n"
+    ),
+}
+
+
+def write_files(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root
+
+
+@pytest.fixture
+def tiny_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A workspace over TINY_LANDING, exported to the environment for this test only."""
+    workspace = Workspace(landing=write_files(tmp_path / "landing", TINY_LANDING), workdir=tmp_path / "work")
+    for name, value in workspace.environ().items():
+        monkeypatch.setenv(name, value)
+    return workspace

@@ -1,0 +1,188 @@
+"""The generic contract v1 parsers: every bad-input kind gets a reason naming file and line."""
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+
+from orchestration.defs.ingest.connectors.base import UnreadableFile
+from orchestration.defs.ingest.connectors.generic import (
+    Catalogue,
+    parse_deployments,
+    parse_licence_grants,
+    parse_roster,
+    parse_survey_responses,
+    parse_teams,
+    parse_usage_events,
+)
+
+DAY = date(2026, 3, 2)
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
+CATALOGUE = Catalogue(
+    tools={"cursor": "email", "github_copilot": "login"},
+    activity_types={
+        "interaction": frozenset({"cursor", "github_copilot"}),
+        "suggestion_accepted": frozenset({"cursor"}),
+    },
+)
+
+
+def reasons(parsed) -> dict[int, str]:
+    return {reject.source_line: reject.reason for reject in parsed.rejects}
+
+
+def test_roster_rows_become_records_and_bad_rows_rejects():
+    data = (
+        b"engineer_id,email,github_login,full_name,team_id,manager_email,role,is_engineer\n"
+        b"eng-1,Ana@Example.com,ana,Ana,team-a,,engineer,true\n"
+        b"eng-2,,bo,Bo,team-a,,engineer,true\n"
+        b"eng-3,cy@example.com,cy,Cy,team-a,,engineer,maybe\n"
+    )
+    parsed = parse_roster(data, "roster/roster_2026-03-02.csv", DAY)
+    assert [record["email"] for record in parsed.records] == ["ana@example.com"]
+    assert parsed.records[0]["snapshot_date"] == DAY and parsed.records[0]["_source_line"] == 2
+    assert reasons(parsed) == {
+        3: "missing required field email",
+        4: "is_engineer: expected true or false, got 'maybe'",
+    }
+    assert parsed.records_read == len(parsed.records) + len(parsed.rejects) == 3
+
+
+def test_wrong_csv_header_makes_the_file_unreadable():
+    with pytest.raises(
+        UnreadableFile, match=r"teams/teams.csv: cannot be read: expected a CSV header .*\(missing org"
+    ):
+        parse_teams(
+            b"team_id,team_name,organisation,parent_org,velocity_target\nt,T,O,P,3\n", "teams/teams.csv"
+        )
+
+
+def test_unknown_enum_values_are_rejected_with_the_allowed_values():
+    teams = parse_teams(b"team_id,team_name,org,parent_org,velocity_target\nt,T,O,P,5\n", "teams/teams.csv")
+    assert reasons(teams) == {2: "velocity_target: expected 3 or 10, got '5'"}
+    grants = parse_licence_grants(
+        b"identity,tool,granted_at,revoked_at,plan,monthly_cost_usd\n"
+        b"ana@example.com,copilot-x,2026-01-01T00:00:00Z,,,\n",
+        "licences/grants.csv",
+        CATALOGUE,
+    )
+    assert reasons(grants) == {
+        2: "unknown tool 'copilot-x': expected one of cursor, github_copilot (tools.csv)"
+    }
+
+
+def test_survey_scores_outside_0_to_10_and_bad_timestamps_are_rejected():
+    parsed = parse_survey_responses(
+        b"response_id,survey_id,respondent,tool,score,submitted_at\n"
+        b"r1,s1,,cursor,9,2026-03-02T10:00:00Z\n"
+        b"r2,s1,,cursor,11,2026-03-02T10:00:00Z\n"
+        b"r3,s1,,cursor,7,yesterday\n",
+        "surveys/wave.csv",
+    )
+    assert [record["response_id"] for record in parsed.records] == ["r1"]
+    assert parsed.records[0]["identity"] is None
+    assert reasons(parsed) == {
+        3: "score: expected an integer 0..10, got '11'",
+        4: "expected an RFC 3339 timestamp, got 'yesterday'",
+    }
+
+
+def test_deployments_every_bad_input_kind():
+    good = (
+        '{"deployment_id":"d1","service":"s","environment":"production","commit_sha":"a","status":"success",'
+        '"deployed_at":"2026-03-02T10:00:00+02:00","triggered_by":"ana","lines_changed":3}'
+    )
+    lines = [
+        good,
+        '{"deployment_id":"d2","service":"s"',
+        '{"deployment_id":"d3","service":"s","environment":"production","commit_sha":"a","status":"done",'
+        '"deployed_at":"2026-03-02T10:00:00Z"}',
+        '{"deployment_id":"d4","service":"s","environment":"production","status":"success",'
+        '"deployed_at":"2026-03-02T10:00:00Z"}',
+        '{"deployment_id":"d5","service":"s","environment":"production","commit_sha":"a","status":"success",'
+        '"deployed_at":"02/03/2026 10:00"}',
+        '{"deployment_id":"d6","service":"s","environment":"production","commit_sha":"a","status":"success",'
+        '"deployed_at":"2026-03-03T10:00:00Z"}',
+        "",
+        "[1, 2]",
+    ]
+    parsed = parse_deployments("\n".join(lines).encode(), "deployments/2026-03-02.ndjson", DAY, now=NOW)
+    assert [record["deployment_id"] for record in parsed.records] == ["d1"]
+    assert parsed.records[0]["deployed_at"] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    found = reasons(parsed)
+    assert found[2].startswith("malformed JSON")
+    assert (
+        found[3] == "unknown status 'done': expected one of error, failure, rolled_back, success (contract)"
+    )
+    assert found[4] == "missing required field commit_sha"
+    assert found[5] == "expected an RFC 3339 timestamp, got '02/03/2026 10:00'"
+    assert found[6] == "deployed_at 2026-03-03T10:00:00+00:00 is outside the file's day 2026-03-02"
+    assert found[8] == "expected a JSON object per line"
+    assert parsed.records_read == 7 == len(parsed.records) + len(parsed.rejects)
+
+
+def test_usage_events_are_validated_deduplicated_and_rolled_up():
+    def event(
+        event_id: str, at: str, identity: str = "Ana@Example.com", tool: str = "cursor", **extra
+    ) -> str:
+        fields = {"event_id": event_id, "occurred_at": at, "identity": identity, "tool": tool}
+        fields.setdefault("event_type", extra.pop("event_type", "interaction"))
+        fields.update(extra)
+        return json.dumps(fields)
+
+    day_file = "\n".join(
+        [
+            event("e1", "2026-03-02T10:00:05Z"),
+            event("e2", "2026-03-02T10:00:50Z", quantity=3),
+            event("e3", "2026-03-02T11:00:00+01:00", identity="octo", tool="github_copilot"),
+            event("e4", "2026-03-02T10:00:00Z", tool="copilot-x"),
+            event("e5", "not a time"),
+            '{"event_id": "e6", "occurred_at": "2026-03-02T1',
+            event("e7", "2026-03-03T10:00:00Z"),
+            event("e8", "2026-03-02T10:00:00Z", tool="github_copilot", event_type="suggestion_accepted"),
+            event("", "2026-03-02T10:00:00Z"),
+            event("e9", "2026-03-02T10:00:00Z", quantity=-1),
+        ]
+    ).encode()
+    resent = event("e1", "2026-03-02T10:00:05Z").encode()
+    usage = parse_usage_events(
+        [("usage/2026-03-02.ndjson", day_file), ("usage/2026-03-02.resent.ndjson", resent)],
+        DAY,
+        CATALOGUE,
+        now=NOW,
+    )
+    rows = {(row["identity"], row["tool"]): row for row in usage.activity.to_pylist()}
+    ana = rows[("Ana@Example.com", "cursor")]
+    assert (ana["activity_count"], ana["peak_events_per_minute"], ana["identity_type"]) == (4, 2, "email")
+    octo = rows[("octo", "github_copilot")]
+    assert (octo["activity_count"], octo["identity_type"], octo["first_at"].hour) == (1, "login", 10)
+    assert usage.duplicates == 1 and usage.records_read == 11
+    found = {(reject.source_file, reject.source_line): reject.reason for reject in usage.rejects}
+    file = "usage/2026-03-02.ndjson"
+    assert found[(file, 4)].startswith("unknown tool copilot-x: expected one of tools.csv")
+    assert found[(file, 5)] == "unparseable timestamp occurred_at not a time: expected RFC 3339"
+    assert found[(file, 6)] == "malformed JSON: expected one JSON object per line"
+    assert found[(file, 7)] == "occurred_at 2026-03-03T10:00:00Z is outside the file's day 2026-03-02"
+    assert found[(file, 8)].startswith("unknown event_type suggestion_accepted for tool github_copilot")
+    assert found[(file, 9)] == "missing required field event_id"
+    assert found[(file, 10)] == "quantity: expected a non-negative integer, got -1"
+    accepted = usage.records_read - len(usage.rejects)
+    assert accepted == 4 and accepted - usage.duplicates == 3  # e1, e2, e3 once each
+
+
+def test_usage_in_the_future_is_rejected():
+    usage = parse_usage_events(
+        [
+            (
+                "usage/2026-03-02.ndjson",
+                b'{"event_id":"e","occurred_at":"2026-03-02T10:00:00Z","identity":"a",'
+                b'"tool":"cursor","event_type":"interaction"}\n',
+            )
+        ],
+        DAY,
+        CATALOGUE,
+        now=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )
+    assert [reject.reason for reject in usage.rejects] == [
+        "occurred_at 2026-03-02T10:00:00Z is in the future"
+    ]

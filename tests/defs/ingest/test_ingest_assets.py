@@ -1,0 +1,68 @@
+"""Ingest assets on a tiny landing: partitions written with lineage, rejects quarantined, reruns identical."""
+
+import dagster as dg
+import pyarrow.parquet as pq
+import pytest
+
+from orchestration.defs.ingest.assets import ingest_assets
+
+LOAD_COLUMNS = ["_load_id", "_loaded_at"]
+
+
+def materialize(partition: str) -> dg.ExecuteInProcessResult:
+    return dg.materialize(ingest_assets, partition_key=partition, instance=dg.DagsterInstance.ephemeral())
+
+
+def metadata_of(result: dg.ExecuteInProcessResult, *key: str) -> dict:
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey(list(key))]
+    return {name: value.value for name, value in event.materialization.metadata.items()}
+
+
+def test_a_day_is_ingested_with_lineage_and_quarantine(tiny_workspace):
+    result = materialize("2026-03-02")
+    assert result.success
+    deployments = pq.read_table(
+        tiny_workspace.raw / "deployments" / "day=2026-03-02" / "data.parquet"
+    ).to_pylist()
+    assert [row["deployment_id"] for row in deployments] == ["d1"]
+    assert deployments[0]["_source_file"] == "deployments/2026-03-02.ndjson"
+    assert deployments[0]["_source_line"] == 1 and len(deployments[0]["_record_hash"]) == 32
+    quarantined = pq.read_table(tiny_workspace.quarantine / "deployments" / "day=2026-03-02" / "data.parquet")
+    [reject] = quarantined.to_pylist()
+    assert (reject["source_file"], reject["source_line"]) == ("deployments/2026-03-02.ndjson", 2)
+    assert reject["reason"].startswith("unknown status 'shipped'")
+    deployed = metadata_of(result, "raw", "deployments")
+    assert (deployed["records_read"], deployed["accepted"], deployed["quarantined"]) == (2, 1, 1)
+    usage = metadata_of(result, "raw", "tool_activity")
+    assert (usage["records_read"], usage["accepted"], usage["quarantined"]) == (2, 1, 1)
+    roster = metadata_of(result, "raw", "roster")
+    assert roster["records_read"] == roster["accepted"] + roster["quarantined"] == 3
+
+
+def test_rerunning_a_partition_leaves_identical_output(tiny_workspace):
+    assert materialize("2026-03-02").success
+    paths = sorted(tiny_workspace.lake.rglob("*.parquet"))
+    first = {
+        path: pq.read_table(path).drop_columns(LOAD_COLUMNS)
+        for path in paths
+        if "reference" not in path.parts
+    }
+    assert materialize("2026-03-02").success
+    assert sorted(tiny_workspace.lake.rglob("*.parquet")) == paths
+    for path, table in first.items():
+        assert pq.read_table(path).drop_columns(LOAD_COLUMNS).equals(table), path
+
+
+def test_a_day_without_a_file_is_silence_not_zero(tiny_workspace):
+    (tiny_workspace.landing / "usage" / "2026-03-03.ndjson").unlink()
+    assert materialize("2026-03-03").success
+    assert not (tiny_workspace.raw / "tool_activity" / "day=2026-03-03").exists()
+    assert (
+        tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet"
+    ).exists()  # empty file = zero
+
+
+def test_an_unreadable_file_fails_its_partition_naming_the_file(tiny_workspace):
+    (tiny_workspace.landing / "teams" / "teams.csv").write_text("team,name\nteam-a,Alpha\n")
+    with pytest.raises(dg.Failure, match=r"teams/teams.csv: cannot be read: expected a CSV header"):
+        materialize("2026-03-02")

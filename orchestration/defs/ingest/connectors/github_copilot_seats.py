@@ -20,7 +20,6 @@ last_authenticated_at, ...) are ignored.
 """
 
 from orchestration.defs.ingest.connectors._common import (
-    Item,
     RecordError,
     dump,
     is_present,
@@ -43,13 +42,12 @@ def parse(data: bytes, source_file: str) -> Parsed:
     seats = list_in_object(load_json(data, source_file, EXPECTED), "seats", source_file, EXPECTED)
     parsed = Parsed(entity="licence_grants", records_read=len(seats))
     for position, seat in enumerate(seats, start=1):
-        item = Item(position, seat, dump(seat))
         try:
             record = grant_from_seat(seat)
         except RecordError as error:
-            parsed.rejects.append(Reject(source_file, item.position, str(error), item.raw))
+            parsed.rejects.append(Reject(source_file, position, str(error), dump(seat)))
             continue
-        parsed.records.append({**record, "_source_line": item.position})
+        parsed.records.append({**record, "_source_line": position})
     return parsed
 
 

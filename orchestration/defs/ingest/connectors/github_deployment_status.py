@@ -85,4 +85,3 @@ def deployment_from_payload(payload: object) -> dict | None:
         "lines_changed": None,
         "rollback_of": None,
     }
-

@@ -196,4 +196,3 @@ def _service(deployment: dict) -> str:
     if match is None:
         raise RecordError(f"expected repository_url ending in /repos/<owner>/<repo>, got {url!r}")
     return match.group(1)
-

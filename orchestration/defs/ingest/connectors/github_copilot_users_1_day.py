@@ -1,0 +1,68 @@
+"""GitHub Copilot per-user daily usage reports (`users-1-day`) -> tool_activity.
+
+Folder: landing/usage/github_copilot_users_1_day/. The downloaded report is NDJSON, one user-day per
+line; the docs example wraps the same records in a JSON array, which is read too (as is a single
+JSON object). An empty file is a report with no users. `_source_line` is the NDJSON line, or the
+record index in a JSON document.
+
+Per record: identity = user_login (identity_type "login"), activity_date = day, and one record per
+activity type whose count is above zero:
+- interaction         = user_initiated_interaction_count  (GitHub's "active": this count > 0)
+- suggestion_shown    = code_generation_activity_count
+- suggestion_accepted = code_acceptance_activity_count
+first_at, last_at and peak_events_per_minute are null (a daily aggregate). The three counters are
+required: a report that renamed one is rejected rather than read as zero. Breakdowns (totals_by_*),
+line counts, flags (used_agent, used_chat, used_cli) and newer keys are ignored; CLI prompts count
+only as far as GitHub includes them in user_initiated_interaction_count.
+
+Conservation: one input record yields 0..3 tool_activity records, so `records_read` counts input
+records and read = rows with records + rows without activity (all three counters zero, accepted
+with no record) + len(rejects). Records of the same login and day (a report should hold one) are
+summed, keeping the first row's `_source_line`.
+"""
+
+from orchestration.defs.ingest.connectors._common import (
+    RecordError,
+    activity_records,
+    json_items,
+    require_count,
+    require_date,
+    require_text,
+    roll_up,
+)
+from orchestration.defs.ingest.connectors.base import Parsed, Reject
+
+EXPECTED = "a GitHub Copilot users-1-day usage report (NDJSON, or a JSON array of user-day records)"
+TOOL = "github_copilot"
+
+ACTIVITY_COUNTS = {
+    "interaction": "user_initiated_interaction_count",
+    "suggestion_shown": "code_generation_activity_count",
+    "suggestion_accepted": "code_acceptance_activity_count",
+}
+
+
+def parse(data: bytes, source_file: str) -> Parsed:
+    items, rejects = json_items(data, source_file, EXPECTED)
+    parsed = Parsed(entity="tool_activity", rejects=rejects, records_read=len(items) + len(rejects))
+    records: list[dict] = []
+    for item in items:
+        try:
+            records.extend(activity_from_user_day(item.value, item.position))
+        except RecordError as error:
+            parsed.rejects.append(Reject(source_file, item.position, str(error), item.raw))
+    parsed.records = roll_up(records)
+    return parsed
+
+
+def activity_from_user_day(record: object, source_line: int) -> list[dict]:
+    if not isinstance(record, dict):
+        raise RecordError("expected a user-day usage record (a JSON object)")
+    return activity_records(
+        identity=require_text(record, "user_login"),
+        identity_type="login",
+        tool=TOOL,
+        activity_date=require_date(record, "day"),
+        counts={activity_type: require_count(record, key) for activity_type, key in ACTIVITY_COUNTS.items()},
+        source_line=source_line,
+    )

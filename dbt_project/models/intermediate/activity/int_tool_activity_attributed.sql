@@ -1,0 +1,74 @@
+-- Usage rows with who they belong to: the engineer and the team they were on that day, or why not
+-- (unresolved identity, API key, bot, not an engineer that day). Nothing is dropped here; facts keep
+-- the attributed rows and mart_unattributed_activity reports the rest.
+with
+
+activity as (
+
+    select * from {{ ref('stg_lake__tool_activity') }}
+    where {{ window_filter('partition_date', lookback_days=27) }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_identities_resolved') }}
+
+),
+
+engineer_days as (
+
+    select * from {{ ref('int_engineer_days_attributed') }}
+
+),
+
+bots as (
+
+    select * from {{ ref('int_bot_identities_flagged') }}
+
+),
+
+activity_types as (
+
+    select * from {{ ref('stg_reference__activity_types') }}
+
+),
+
+attributed as (
+
+    select
+        activity.activity_date,
+        activity.identity,
+        activity.identity_type,
+        activity.tool,
+        activity.activity_type,
+        activity.activity_count,
+        activity.peak_events_per_minute,
+        identities.engineer_id,
+        engineer_days.team_id,
+        coalesce(activity_types.is_active, false) as is_active_type,
+        coalesce(activity_types.is_value_deriving, false) as is_value_deriving_type,
+        case
+            when bots.identity is not null then 'bot_activity'
+            when activity.identity_type in ('api_key', 'bot') then activity.identity_type
+            when identities.engineer_id is null then 'unresolved_identity'
+            when engineer_days.engineer_id is null then 'not_on_roster_that_day'
+            when not engineer_days.is_engineer then 'not_an_engineer'
+            else 'attributed'
+        end as attribution_status,
+        activity._source_file,
+        activity._source_line
+    from activity
+    left join identities
+        on activity.identity = identities.identity
+    left join engineer_days
+        on identities.engineer_id = engineer_days.engineer_id
+        and activity.activity_date = engineer_days.date_day
+    left join bots
+        on activity.identity = bots.identity
+    left join activity_types
+        on activity.activity_type = activity_types.activity_type
+
+)
+
+select * from attributed

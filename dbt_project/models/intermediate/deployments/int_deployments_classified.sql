@@ -1,0 +1,159 @@
+-- Deployments as DESIGN.md counts them: one row per deployment_id (the latest delivery), with the
+-- owning team at deploy time, production and failure classes, the redeploy dedup, the revert rules
+-- and the deploy-spam guard. Everything a deploy metric needs is a flag on this row.
+with
+
+deliveries as (
+
+    select * from {{ ref('stg_lake__deployments') }}
+
+),
+
+environments as (
+
+    select * from {{ ref('stg_reference__environments') }}
+
+),
+
+services as (
+
+    select * from {{ ref('stg_lake__services') }}
+
+),
+
+identities as (
+
+    select * from {{ ref('int_identities_resolved') }}
+
+),
+
+deployments as (
+
+    select *
+    from (
+        select
+            *,
+            row_number() over (
+                partition by deployment_id order by _loaded_at desc, _source_file desc, _source_line desc
+            ) as delivery_rank
+        from deliveries
+    ) as ranked_deliveries
+    where delivery_rank = 1
+
+),
+
+classed as (
+
+    select
+        deployments.*,
+        coalesce(environments.is_production, false) as is_production,
+        coalesce(environments.is_production, false)
+        and deployments.deployment_status in ('success', 'rolled_back') as is_production_success,
+        coalesce(environments.is_production, false)
+        and deployments.deployment_status in ('failure', 'error') as is_production_failure
+    from deployments
+    left join environments
+        on deployments.environment = environments.environment
+
+),
+
+ranked as (
+
+    -- the earliest deploy of a (service, environment, commit) in its class counts; later ones are redeploys
+    select
+        *,
+        row_number() over (
+            partition by service_id, environment, commit_sha, is_production_success
+            order by deployed_at, deployment_id
+        ) as commit_rank,
+        lag(commit_sha) over (
+            partition by service_id, environment, deployment_status = 'success'
+            order by deployed_at, deployment_id
+        ) as previous_commit_sha
+    from classed
+
+),
+
+successes as (
+
+    select * from ranked where deployment_status = 'success'
+
+),
+
+revert_evidence as (
+
+    -- a later success that names this deploy in rollback_of, or that redeploys the commit it replaced,
+    -- within revert_window_hours
+    select distinct reverted.deployment_id
+    from successes as reverted
+    inner join successes as reverting
+        on reverting.service_id = reverted.service_id
+        and reverting.environment = reverted.environment
+        and reverting.deployed_at > reverted.deployed_at
+        and (
+            reverting.rollback_of_deployment_id = reverted.deployment_id
+            or (
+                reverting.commit_sha = reverted.previous_commit_sha
+                and reverting.deployed_at
+                <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
+            )
+        )
+
+),
+
+spam_service_days as (
+
+    select
+        service_id,
+        deployed_date,
+        count(*) as production_deploys,
+        sum(case when lines_changed = 0 then 1 else 0 end) as zero_line_deploys
+    from ranked
+    where is_production_success
+    group by service_id, deployed_date
+    having count(*) > {{ metric_var('deploy_spam_max_per_service_day') }}
+        or sum(case when lines_changed = 0 then 1 else 0 end)
+        >= {{ metric_var('deploy_spam_min_zero_line_deploys') }}
+
+),
+
+flagged as (
+
+    select
+        ranked.deployment_id,
+        ranked.service_id,
+        services.team_id,
+        ranked.environment,
+        ranked.commit_sha,
+        ranked.deployment_status,
+        ranked.deployed_at,
+        ranked.deployed_date,
+        ranked.triggered_by,
+        identities.engineer_id as triggered_by_engineer_id,
+        ranked.lines_changed,
+        ranked.rollback_of_deployment_id,
+        ranked.is_production,
+        ranked.is_production_success and ranked.commit_rank = 1 as is_production_deploy,
+        ranked.is_production_failure and ranked.commit_rank = 1 as is_failed_production_deploy,
+        ranked.is_production_success and ranked.commit_rank > 1 as is_redeploy,
+        ranked.is_production_success
+        and (ranked.deployment_status = 'rolled_back' or revert_evidence.deployment_id is not null) as is_reverted,
+        ranked.is_production_success and spam_service_days.service_id is not null as is_spam_flagged,
+        ranked._source_file,
+        ranked._source_line
+    from ranked
+    left join revert_evidence
+        on ranked.deployment_id = revert_evidence.deployment_id
+    left join spam_service_days
+        on ranked.service_id = spam_service_days.service_id
+        and ranked.deployed_date = spam_service_days.deployed_date
+    left join services
+        on ranked.service_id = services.service_id
+        and ranked.deployed_date >= services.valid_from
+        and (services.valid_to is null or ranked.deployed_date < services.valid_to)
+    left join identities
+        on ranked.triggered_by = identities.identity
+
+)
+
+select * from flagged

@@ -1,0 +1,62 @@
+-- Grain: engineer x tool x activity type x UTC day, attributed to the team the engineer was on that
+-- day. Only attributed activity (a roster engineer that day, not a bot); the rest is reported in
+-- mart_unattributed_activity. Incremental by day: a nightly run rebuilds its window only.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='activity_date',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+activity as (
+
+    select * from {{ ref('int_tool_activity_attributed') }}
+    where attribution_status = 'attributed'
+        and {{ window_filter('activity_date') }}
+
+),
+
+aggregated as (
+
+    select
+        activity_date,
+        engineer_id,
+        team_id,
+        tool,
+        activity_type,
+        max(case when is_active_type then 1 else 0 end) = 1 as is_active_type,
+        max(case when is_value_deriving_type then 1 else 0 end) = 1 as is_value_deriving_type,
+        cast(sum(activity_count) as {{ dbt.type_bigint() }}) as activity_count,
+        min(_source_file) as first_source_file,
+        min(_source_line) as first_source_line
+    from activity
+    group by activity_date, engineer_id, team_id, tool, activity_type
+
+),
+
+final as (
+
+    select
+        {{ generate_surrogate_key(['activity_date', 'engineer_id', 'tool', 'activity_type']) }} as activity_day_id,
+        activity_date,
+        {{ week_start('activity_date') }} as week_start,
+        {{ generate_surrogate_key(['engineer_id']) }} as engineer_key,
+        engineer_id,
+        team_id,
+        tool,
+        activity_type,
+        is_active_type,
+        is_value_deriving_type,
+        activity_count,
+        case when is_value_deriving_type then activity_count else 0 end as value_deriving_events,
+        first_source_file,
+        first_source_line
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,86 @@
+-- Engineer x team x ISO week, by pseudonymous key only, for drill-down by authorised analysts.
+-- A mover appears once per team they were on that week.
+with
+
+engineer_days as (
+
+    select * from {{ ref('int_engineer_days_attributed') }}
+    where is_engineer
+
+),
+
+activity as (
+
+    select * from {{ ref('fct_tool_activity_daily') }}
+
+),
+
+deployments as (
+
+    select * from {{ ref('fct_deployments') }}
+    where is_production_deploy and is_triggered_by_engineer
+
+),
+
+memberships as (
+
+    select distinct
+        engineer_id,
+        team_id,
+        {{ week_start('date_day') }} as week_start
+    from engineer_days
+    where date_day in (select date_day from {{ ref('dim_dates') }} where is_in_data)
+
+),
+
+usage as (
+
+    select
+        engineer_id,
+        team_id,
+        week_start,
+        count(distinct case when is_active_type then tool end) as tools_used,
+        sum(value_deriving_events) as value_deriving_events
+    from activity
+    group by engineer_id, team_id, week_start
+
+),
+
+deploys as (
+
+    select
+        engineer_days.engineer_id,
+        engineer_days.team_id,
+        deployments.week_start,
+        count(*) as deploys_triggered
+    from deployments
+    inner join engineer_days
+        on deployments.deployed_date = engineer_days.date_day
+        and {{ generate_surrogate_key(['engineer_days.engineer_id']) }} = deployments.triggered_by_engineer_key
+    group by engineer_days.engineer_id, engineer_days.team_id, deployments.week_start
+
+),
+
+final as (
+
+    select
+        {{ generate_surrogate_key(['memberships.engineer_id']) }} as engineer_key,
+        memberships.team_id,
+        memberships.week_start,
+        cast(coalesce(usage.tools_used, 0) as {{ dbt.type_bigint() }}) as tools_used,
+        coalesce(usage.tools_used, 0) > 0 as is_weekly_active,
+        cast(coalesce(usage.value_deriving_events, 0) as {{ dbt.type_bigint() }}) as value_deriving_events,
+        cast(coalesce(deploys.deploys_triggered, 0) as {{ dbt.type_bigint() }}) as deploys_triggered
+    from memberships
+    left join usage
+        on memberships.engineer_id = usage.engineer_id
+        and memberships.team_id = usage.team_id
+        and memberships.week_start = usage.week_start
+    left join deploys
+        on memberships.engineer_id = deploys.engineer_id
+        and memberships.team_id = deploys.team_id
+        and memberships.week_start = deploys.week_start
+
+)
+
+select * from final

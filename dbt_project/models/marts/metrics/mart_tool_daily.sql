@@ -1,0 +1,98 @@
+-- Tool x UTC day: daily and rolling 28-day active engineers, licensed engineers and utilisation.
+-- Licence columns are null for tools that need no licence. Incremental by day.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
+    where is_in_data
+        and {{ window_filter('date_day') }}
+
+),
+
+tools as (
+
+    select * from {{ ref('dim_tools') }}
+
+),
+
+active_days as (
+
+    select distinct
+        activity_date,
+        engineer_id,
+        tool
+    from {{ ref('fct_tool_activity_daily') }}
+    where is_active_type
+        and {{ window_filter('activity_date', lookback_days=27) }}
+
+),
+
+licence_days as (
+
+    select * from {{ ref('fct_licence_days') }}
+    where {{ window_filter('date_day') }}
+
+),
+
+daily_active as (
+
+    select
+        dates.date_day,
+        active_days.tool,
+        count(distinct case when active_days.activity_date = dates.date_day then active_days.engineer_id end)
+            as daily_active_users,
+        count(distinct active_days.engineer_id) as rolling_28d_active_users
+    from dates
+    inner join active_days
+        on active_days.activity_date <= dates.date_day
+        and active_days.activity_date >= {{ dbt.dateadd('day', -27, 'dates.date_day') }}
+    group by dates.date_day, active_days.tool
+
+),
+
+licensed as (
+
+    select
+        date_day,
+        tool,
+        cast(sum(case when has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
+        cast(sum(case when has_access and is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }}) as active_licensed_engineers
+    from licence_days
+    group by date_day, tool
+
+),
+
+final as (
+
+    select
+        tools.tool,
+        dates.date_day as date,
+        cast(coalesce(daily_active.daily_active_users, 0) as {{ dbt.type_bigint() }}) as daily_active_users,
+        cast(coalesce(daily_active.rolling_28d_active_users, 0) as {{ dbt.type_bigint() }}) as rolling_28d_active_users,
+        case when tools.requires_licence then coalesce(licensed.licensed_engineers, 0) end as licensed_engineers,
+        case
+            when tools.requires_licence and licensed.licensed_engineers > 0
+                then cast(licensed.active_licensed_engineers as {{ type_double() }}) / licensed.licensed_engineers
+        end as licence_utilisation
+    from dates
+    cross join tools
+    left join daily_active
+        on dates.date_day = daily_active.date_day
+        and tools.tool = daily_active.tool
+    left join licensed
+        on dates.date_day = licensed.date_day
+        and tools.tool = licensed.tool
+
+)
+
+select * from final

@@ -39,9 +39,7 @@ def run_pipeline(workspace: Workspace, first: date, last: date, full_refresh: bo
     prepare_manifest()
     from orchestration.definitions import defs  # loads the manifest just prepared
 
-    print(
-        f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}"
-    )
+    print(f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}")
     result = defs.get_job_def("pipeline").execute_in_process(
         instance=dg.DagsterInstance.get(),
         tags={
@@ -64,11 +62,18 @@ def _print_outcome(workspace: Workspace, result) -> None:
     if result.success:
         print(f"Run {result.run_id} succeeded.")
     else:
-        print(f"Run {result.run_id} FAILED:")
+        print(f"Run {result.run_id} FAILED; the previous publication (if any) is unchanged.")
+        failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+        for evaluation in failed_checks:
+            severity = evaluation.severity.value
+            print(
+                f"  [{severity}] {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}"
+            )
         for event in result.all_events:
-            if event.is_step_failure:
+            if event.is_step_failure and event.step_failure_data.error:
                 error = event.step_failure_data.error
-                print(f"  step {event.step_key}: {error.message.strip() if error else 'failed'}")
+                if error.cls_name != "DagsterAssetCheckFailedError":
+                    print(f"  step {event.step_key} failed: {(error.cause or error).message.strip()}")
     print(f"  lake:        {workspace.lake}")
     print(f"  quarantine:  {workspace.quarantine}")
     print(f"  warehouse:   {workspace.warehouse}")
@@ -79,9 +84,7 @@ def _print_outcome(workspace: Workspace, result) -> None:
 def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path) -> None:
     from orchestration.lib.demo.generator import DemoSpec, generate
 
-    spec = DemoSpec(
-        teams=args.teams, engineers_per_team=args.engineers_per_team, days=args.days, seed=args.seed
-    )
+    spec = DemoSpec(teams=args.teams, engineers_per_team=args.engineers_per_team, days=args.days, seed=args.seed)
     summary = generate(spec, landing, ground_truth)
     print(f"Demo data: {summary}")
 
@@ -104,18 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     run = commands.add_parser("run", help="run the pipeline over the landing files in a folder")
     run.add_argument("--landing", type=Path, required=True)
     run.add_argument("--workdir", type=Path, required=True)
-    run.add_argument(
-        "--from", dest="first", type=date.fromisoformat, help="first UTC day (default: landing's)"
-    )
+    run.add_argument("--from", dest="first", type=date.fromisoformat, help="first UTC day (default: landing's)")
     run.add_argument("--to", dest="last", type=date.fromisoformat, help="last UTC day (default: landing's)")
-    run.add_argument(
-        "--full-refresh", action="store_true", help="rebuild incremental models from the whole lake"
-    )
+    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from the whole lake")
 
     generate = commands.add_parser("generate", help="write demo data (generic contract v1) only")
-    generate.add_argument(
-        "--out", type=Path, required=True, help="writes OUT/landing and OUT/ground_truth.json"
-    )
+    generate.add_argument("--out", type=Path, required=True, help="writes OUT/landing and OUT/ground_truth.json")
     _add_size_flags(generate)
 
     args = parser.parse_args(argv)

@@ -5,11 +5,14 @@ import dagster as dg
 from orchestration.defs.dbt.assets import warehouse_models
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.sensors import landing_files_sensor
+from orchestration.defs.publish.assets import published_marts
+from orchestration.defs.quality.checks import quality_checks
 from orchestration.defs.resources import dbt_resource
 from orchestration.defs.schedules import nightly_schedule, pipeline_job
 
 defs = dg.Definitions(
-    assets=[*ingest_assets, warehouse_models],
+    assets=[*ingest_assets, warehouse_models, published_marts],
+    asset_checks=quality_checks,
     jobs=[pipeline_job],
     schedules=[nightly_schedule],
     sensors=[landing_files_sensor],

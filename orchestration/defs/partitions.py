@@ -1,6 +1,7 @@
 """The one daily partitioning every day-grained asset shares (UTC days)."""
 
 import os
+from datetime import date, timedelta
 
 import dagster as dg
 
@@ -8,3 +9,14 @@ import dagster as dg
 FIRST_DAY = os.environ.get("AAW_FIRST_DAY", "2025-01-01")
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC")
+
+
+def run_days(context) -> list[date]:
+    """The UTC days a run covers, from its partition tags (a single day or a range)."""
+    tags = context.run.tags
+    start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
+    end = tags.get("dagster/asset_partition_range_end") or start
+    if not start:
+        return []
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]

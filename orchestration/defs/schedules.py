@@ -9,8 +9,8 @@ pipeline_job = dg.define_asset_job(
     selection=dg.AssetSelection.all(),
     partitions_def=daily_partitions,
     description="Landing -> lake -> warehouse -> gates -> publication, for a window of UTC days.",
+    # one process, one step at a time: the warehouse file has a single writer and checks read it after
+    executor_def=dg.in_process_executor,
 )
 
-nightly_schedule = dg.build_schedule_from_partitioned_job(
-    pipeline_job, name="nightly", hour_of_day=2, minute_of_hour=0
-)
+nightly_schedule = dg.build_schedule_from_partitioned_job(pipeline_job, name="nightly", hour_of_day=2, minute_of_hour=0)

@@ -5,6 +5,7 @@ entities that are whole snapshots), written to a temporary name and renamed into
 a partition atomically and a reader never sees half a file.
 """
 
+import json
 import os
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -36,9 +37,7 @@ def write_table(table: pa.Table, target: Path, select_sql: str = "select * from 
     os.replace(temporary, target)
 
 
-def canonical_table(
-    entity: str, records: list[dict] | pa.Table, source_files: Sequence[str] | None = None
-) -> pa.Table:
+def canonical_table(entity: str, records: list[dict] | pa.Table, source_files: Sequence[str] | None = None) -> pa.Table:
     """Records (dicts with `_source_line` and `_source_file`, or an Arrow table) in the canonical schema."""
     schema = (
         ENTITY_SCHEMAS[entity]
@@ -55,9 +54,7 @@ def write_partition(
 ) -> Path:
     """Write one partition of canonical records, adding `_record_hash`, `_load_id` and `_loaded_at`."""
     fields = ENTITY_SCHEMAS[entity].names
-    record_hash = (
-        "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({name} as varchar), '')" for name in fields) + "))"
-    )
+    record_hash = "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({name} as varchar), '')" for name in fields) + "))"
     target = lake_raw / entity / partition_name(day) / "data.parquet"
     write_table(
         table,
@@ -101,6 +98,7 @@ def write_quarantine(
 
 
 def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date) -> None:
+    (lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json").unlink(missing_ok=True)
     for root in (lake_raw, lake_quarantine):
         partition = root / entity / partition_name(day)
         (partition / "data.parquet").unlink(missing_ok=True)
@@ -118,6 +116,20 @@ def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, 
                 for file in partition.iterdir():
                     file.unlink()
                 partition.rmdir()
+
+
+def write_stats(lake_root: Path, entity: str, day: date | None, stats: dict) -> None:
+    """Per-partition ingest counts (read, accepted, quarantined, files): what the quality gates read."""
+    target = lake_root / "stats" / entity / f"{partition_name(day)}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(stats, sort_keys=True))
+    os.replace(temporary, target)
+
+
+def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
+    path = lake_root / "stats" / entity / f"{partition_name(day)}.json"
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def utc_now() -> datetime:

@@ -34,9 +34,11 @@ def read_rows(landing: Path, name: str) -> list[dict[str, str]]:
 def load_catalogue(landing: Path) -> Catalogue:
     tools = {row["tool"].strip(): row["identity_type"].strip() for row in read_rows(landing, "tools")}
     activity_types = {
-        row["activity_type"].strip(): frozenset(
-            tool.strip() for tool in row["tools"].split("|") if tool.strip()
-        )
+        row["activity_type"].strip(): frozenset(tool.strip() for tool in row["tools"].split("|") if tool.strip())
         for row in read_rows(landing, "activity_types")
     }
     return Catalogue(tools=tools, activity_types=activity_types)
+
+
+def metric_vars(landing: Path) -> dict[str, float]:
+    return {row["name"].strip(): float(row["value"]) for row in read_rows(landing, "metric_vars")}

@@ -15,9 +15,7 @@ DBT_EXECUTABLE = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "
 
 
 def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(
-        project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir, dbt_executable=DBT_EXECUTABLE
-    )
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir, dbt_executable=DBT_EXECUTABLE)
 
 
 def prepare_manifest() -> None:

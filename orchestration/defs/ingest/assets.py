@@ -69,6 +69,7 @@ def _store(
         accepted=parsed.records_read - len(parsed.rejects),
         quarantined=len(parsed.rejects),
     )
+    lake.write_stats(workspace.lake, entity, day, outcome.metadata())
     where = day.isoformat() if day else "snapshot"
     context.log.info(
         f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, "
@@ -167,9 +168,7 @@ SNAPSHOT_SOURCES = (
         "licence_grants",
         "licences",
         "AI-tool licence grants and revocations.",
-        lambda data, name, landing: generic.parse_licence_grants(
-            data, name, reference.load_catalogue(landing)
-        ),
+        lambda data, name, landing: generic.parse_licence_grants(data, name, reference.load_catalogue(landing)),
         required=False,
     ),
     SnapshotSource(
@@ -193,9 +192,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
-        raise dg.Failure(
-            description=f"{workspace.landing / 'roster'}: no roster_YYYY-MM-DD.csv snapshot found"
-        )
+        raise dg.Failure(description=f"{workspace.landing / 'roster'}: no roster_YYYY-MM-DD.csv snapshot found")
     total, errors, kept = IngestOutcome(), [], set()
     for file in files:
         name = _relative(workspace, file)
@@ -240,9 +237,7 @@ def reference_overrides(context: dg.AssetExecutionContext):
         lake.write_table(table, workspace.raw / "reference" / name / "data.parquet")
         source = _relative(workspace, path) if is_override else f"seeds/{name}.csv"
         context.log.info(f"reference {name}: using {source}")
-        yield dg.MaterializeResult(
-            asset_key=["raw", "reference", name], metadata={"source": source, "rows": len(rows)}
-        )
+        yield dg.MaterializeResult(asset_key=["raw", "reference", name], metadata={"source": source, "rows": len(rows)})
 
 
 # ---- daily entities ----------------------------------------------------------------------------
@@ -267,9 +262,7 @@ def _ingest_days(
         except UnreadableFile as error:
             errors.append(str(error))
     _fail_unreadable(errors)
-    return dg.MaterializeResult(
-        metadata={**total.metadata(), "window": f"{window.start.date()}..{window.end.date()}"}
-    )
+    return dg.MaterializeResult(metadata={**total.metadata(), "window": f"{window.start.date()}..{window.end.date()}"})
 
 
 def _daily_asset(entity: str, description: str):
@@ -335,6 +328,7 @@ def tool_activity(context: dg.AssetExecutionContext, workspace: Workspace, day: 
         quarantined=len(usage.rejects),
         duplicates=usage.duplicates,
     )
+    lake.write_stats(workspace.lake, "tool_activity", day, outcome.metadata())
     context.log.info(
         f"tool_activity {day}: {len(files)} file(s), read {outcome.records_read} events, accepted "
         f"{outcome.accepted} ({outcome.duplicates} duplicates), quarantined {outcome.quarantined}, "

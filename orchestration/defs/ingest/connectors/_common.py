@@ -33,9 +33,7 @@ def decode(data: bytes, source_file: str, expected: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise UnreadableFile(
-            source_file, expected, f"not UTF-8 text: {error.reason} at byte {error.start}"
-        ) from None
+        raise UnreadableFile(source_file, expected, f"not UTF-8 text: {error.reason} at byte {error.start}") from None
 
 
 def load_json(data: bytes, source_file: str, expected: str) -> Any:
@@ -110,13 +108,10 @@ def _ndjson_items(
                 raise UnreadableFile(
                     source_file,
                     expected,
-                    f"invalid JSON at line {document_error.lineno} column {document_error.colno}: "
-                    f"{document_error.msg}",
+                    f"invalid JSON at line {document_error.lineno} column {document_error.colno}: {document_error.msg}",
                 ) from None
             rejects.append(
-                Reject(
-                    source_file, number, f"expected one JSON object on this NDJSON line ({error.msg})", raw
-                )
+                Reject(source_file, number, f"expected one JSON object on this NDJSON line ({error.msg})", raw)
             )
             continue
         first = False
@@ -155,9 +150,7 @@ def csv_rows(text: str, source_file: str, expected: str) -> Iterator[CsvRow]:
         except StopIteration:
             return
         except csv.Error as error:
-            raise UnreadableFile(
-                source_file, expected, f"CSV error at line {reader.line_num}: {error}"
-            ) from None
+            raise UnreadableFile(source_file, expected, f"CSV error at line {reader.line_num}: {error}") from None
         end = reader.line_num
         if not cells:
             continue

@@ -37,9 +37,7 @@ class UnreadableFile(ValueError):
 
     def __init__(self, source_file: str, expected: str, detail: str = ""):
         self.source_file = source_file
-        super().__init__(
-            f"{source_file}: cannot be read: expected {expected}" + (f" ({detail})" if detail else "")
-        )
+        super().__init__(f"{source_file}: cannot be read: expected {expected}" + (f" ({detail})" if detail else ""))
 
 
 def parse_timestamp(value: object) -> datetime:

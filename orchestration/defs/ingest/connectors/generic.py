@@ -160,9 +160,7 @@ def parse_identities(data: bytes, source_file: str) -> Parsed:
     def to_record(row: dict) -> dict:
         return {
             "identity": _required(row, "identity"),
-            "identity_type": _one_of(
-                _required(row, "identity_type"), IDENTITY_TYPES, "identity_type", "contract"
-            ),
+            "identity_type": _one_of(_required(row, "identity_type"), IDENTITY_TYPES, "identity_type", "contract"),
             "engineer_id": _required(row, "engineer_id"),
         }
 
@@ -249,9 +247,7 @@ def parse_deployments(data: bytes, source_file: str, day: date, now: datetime | 
         try:
             row = {key: (None if item is None else str(item)) for key, item in value.items()}
             lines_changed = value.get("lines_changed")
-            if lines_changed is not None and (
-                isinstance(lines_changed, bool) or not isinstance(lines_changed, int)
-            ):
+            if lines_changed is not None and (isinstance(lines_changed, bool) or not isinstance(lines_changed, int)):
                 raise ValueError(f"lines_changed: expected an integer, got {lines_changed!r}")
             record = {
                 "deployment_id": _required(row, "deployment_id"),
@@ -259,9 +255,7 @@ def parse_deployments(data: bytes, source_file: str, day: date, now: datetime | 
                 "environment": _required(row, "environment"),
                 "commit_sha": _required(row, "commit_sha"),
                 "status": _one_of(_required(row, "status"), DEPLOYMENT_STATUSES, "status", "contract"),
-                "deployed_at": _within_day(
-                    parse_timestamp(_required(row, "deployed_at")), day, now, "deployed_at"
-                ),
+                "deployed_at": _within_day(parse_timestamp(_required(row, "deployed_at")), day, now, "deployed_at"),
                 "triggered_by": _optional(row, "triggered_by"),
                 "lines_changed": lines_changed,
                 "rollback_of": _optional(row, "rollback_of"),

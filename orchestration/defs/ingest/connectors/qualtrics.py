@@ -130,8 +130,7 @@ class _Layout:
             raise UnreadableFile(
                 self.source_file,
                 EXPECTED,
-                "expected exactly one NPS question (a QID column with a sibling <column>_NPS_GROUP), "
-                f"found {found}",
+                f"expected exactly one NPS question (a QID column with a sibling <column>_NPS_GROUP), found {found}",
             )
         return candidates[0]
 

@@ -1,0 +1,115 @@
+"""Validate pandas DataFrames against Great Expectations suites; write Data Docs on every validation.
+
+GX 1.x cannot read DuckDB as a SQL source, so callers hand in a DataFrame read from DuckDB or Parquet
+(one day's partition or one aggregated mart, never a whole history).
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("TQDM_DISABLE", "1")
+
+import great_expectations as gx  # noqa: E402  (the two settings above must precede the import)
+
+
+@dataclass
+class FailedExpectation:
+    expectation: str
+    column: str | None
+    severity: str  # "critical" (blocks) or "warning"
+    unexpected_count: int | None
+    sample: list = field(default_factory=list)
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        count = f": {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
+        sample = f", e.g. {self.sample[:5]}" if self.sample else ""
+        return f"{self.expectation}{where}{count}{sample}"
+
+
+@dataclass
+class SuiteOutcome:
+    suite: str
+    rows: int
+    evaluated: int
+    failures: list[FailedExpectation]
+
+    @property
+    def blocking_failures(self) -> list[FailedExpectation]:
+        return [failure for failure in self.failures if failure.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[FailedExpectation]:
+        return [failure for failure in self.failures if failure.severity != "critical"]
+
+
+class Validator:
+    """One GX file context per check: validations are stored under gx_root, Data Docs under docs_dir."""
+
+    def __init__(self, gx_root: Path, docs_dir: Path):
+        gx_root.mkdir(parents=True, exist_ok=True)
+        self.context = gx.get_context(mode="file", project_root_dir=str(gx_root))
+        if "published" not in (self.context.get_config().data_docs_sites or {}):
+            self.context.add_data_docs_site(
+                site_name="published",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {
+                        "class_name": "TupleFilesystemStoreBackend",
+                        "base_directory": str(docs_dir),
+                    },
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        self.source = self.context.data_sources.add_or_update_pandas("frames")
+
+    def validate(self, suite: gx.ExpectationSuite, frame: pd.DataFrame) -> SuiteOutcome:
+        """Run one suite over one DataFrame and store its result (Data Docs are built by build_docs)."""
+        names = self.source.get_asset_names()
+        asset = self.source.get_asset(suite.name) if suite.name in names else None
+        asset = asset or self.source.add_dataframe_asset(suite.name)
+        batches = [batch.name for batch in asset.batch_definitions]
+        batch = (
+            asset.get_batch_definition("whole")
+            if "whole" in batches
+            else asset.add_batch_definition_whole_dataframe("whole")
+        )
+        suite = self.context.suites.add_or_update(suite)
+        definition = self.context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)
+        )
+        checkpoint = self.context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=suite.name,
+                validation_definitions=[definition],
+                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
+            )
+        )
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        failures: list[FailedExpectation] = []
+        evaluated = 0
+        for run_result in result.run_results.values():
+            for expectation_result in run_result.results:
+                evaluated += 1
+                if expectation_result.success:
+                    continue
+                config = expectation_result.expectation_config
+                details = expectation_result.result or {}
+                failures.append(
+                    FailedExpectation(
+                        expectation=config.type,
+                        column=config.kwargs.get("column")
+                        or ",".join(config.kwargs.get("column_list") or []),
+                        severity=str(getattr(config.severity, "value", config.severity) or "critical"),
+                        unexpected_count=details.get("unexpected_count"),
+                        sample=[str(value) for value in details.get("partial_unexpected_list") or []],
+                    )
+                )
+        return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=evaluated, failures=failures)
+
+    def build_docs(self) -> None:
+        self.context.build_data_docs(site_names=["published"])

@@ -1,0 +1,187 @@
+-- Every guard signal (DESIGN.md, Guards) with its raw entity id: what was flagged, whether it is
+-- excluded from the metrics, and whether a person acknowledged it in guard_acknowledgements.csv
+-- (signal_type + entity_id, and period_start when filled). baseline_drift is an addition to DESIGN.md:
+-- a frozen baseline whose window data has changed since.
+with
+
+deployments as (
+
+    select * from {{ ref('int_deployments_classified') }}
+
+),
+
+activity as (
+
+    select * from {{ ref('int_tool_activity_attributed') }}
+
+),
+
+bots as (
+
+    select * from {{ ref('int_bot_identities_flagged') }}
+
+),
+
+padding as (
+
+    select * from {{ ref('int_licence_padding_flagged') }}
+
+),
+
+responses as (
+
+    select * from {{ ref('int_survey_responses_ranked') }}
+    where respondent is not null
+
+),
+
+usage_without_outcome as (
+
+    select * from {{ ref('int_team_weeks_usage_without_outcome') }}
+
+),
+
+baseline_drift as (
+
+    select
+        frozen.team_id,
+        frozen.baseline_start,
+        frozen.baseline_deploys_per_engineer as frozen_value,
+        live.baseline_deploys_per_engineer as live_value
+    from {{ ref('int_team_baselines_frozen') }} as frozen
+    inner join {{ ref('int_team_baselines_computed') }} as live
+        on frozen.team_id = live.team_id
+        and frozen.programme = live.programme
+    where abs(coalesce(frozen.baseline_deploys_per_engineer, -1) - coalesce(live.baseline_deploys_per_engineer, -1))
+        > 1e-9
+
+),
+
+acknowledgements as (
+
+    select * from {{ ref('stg_reference__guard_acknowledgements') }}
+
+),
+
+signals as (
+
+    select
+        'deploy_spam' as signal_type,
+        'service' as entity_type,
+        service_id as entity_id,
+        deployed_date as period_start,
+        cast(count(*) as {{ dbt.type_string() }}) || ' production deploys flagged, '
+        || cast(sum(case when lines_changed = 0 then 1 else 0 end) as {{ dbt.type_string() }})
+        || ' with lines_changed = 0' as detail,
+        true as is_excluded
+    from deployments
+    where is_spam_flagged
+    group by service_id, deployed_date
+
+    union all
+
+    select
+        'redeploy',
+        'deployment',
+        deployment_id,
+        deployed_date,
+        'redeploy of ' || commit_sha || ' to ' || environment || ' (counted once)',
+        true
+    from deployments
+    where is_redeploy
+
+    union all
+
+    select
+        'bot_activity',
+        'identity',
+        identity,
+        first_seen_date,
+        cast(peak_value_events_per_minute as {{ dbt.type_string() }}) || ' value-deriving events in one minute',
+        true
+    from bots
+
+    union all
+
+    select
+        'unattributed_identity',
+        'identity',
+        identity,
+        min(activity_date),
+        'not on the roster: ' || cast(sum(activity_count) as {{ dbt.type_string() }}) || ' events',
+        true
+    from activity
+    where attribution_status = 'unresolved_identity'
+    group by identity
+
+    union all
+
+    select
+        'licence_padding',
+        'tool',
+        tool,
+        granted_date,
+        cast(never_used_grants as {{ dbt.type_string() }}) || ' grants on one day never used',
+        false
+    from padding
+
+    union all
+
+    select
+        'survey_stuffing',
+        'respondent',
+        respondent,
+        min(submitted_date),
+        'survey_id=' || survey_id || ': ' || cast(count(*) as {{ dbt.type_string() }}) || ' responses, latest counts',
+        true
+    from responses
+    group by respondent, survey_id
+    having count(*) > 1
+
+    union all
+
+    select
+        'usage_without_outcome',
+        'team',
+        team_id,
+        week_start,
+        'active share ' || cast(round(active_share, 2) as {{ dbt.type_string() }}) || ' vs baseline '
+        || cast(round(baseline_active_share, 2) as {{ dbt.type_string() }}) || ', velocity x'
+        || cast(round(velocity_multiple, 2) as {{ dbt.type_string() }}),
+        false
+    from usage_without_outcome
+
+    union all
+
+    select
+        'baseline_drift',
+        'team',
+        team_id,
+        baseline_start,
+        'frozen baseline ' || coalesce(cast(round(frozen_value, 4) as {{ dbt.type_string() }}), 'null')
+        || ', recomputed ' || coalesce(cast(round(live_value, 4) as {{ dbt.type_string() }}), 'null'),
+        false
+    from baseline_drift
+
+),
+
+final as (
+
+    select
+        signals.signal_type,
+        signals.entity_type,
+        signals.entity_id,
+        signals.period_start,
+        signals.detail,
+        signals.is_excluded,
+        exists (
+            select 1 from acknowledgements
+            where acknowledgements.signal_type = signals.signal_type
+                and acknowledgements.entity_id = signals.entity_id
+                and (acknowledgements.period_start is null or acknowledgements.period_start = signals.period_start)
+        ) as is_acknowledged
+    from signals
+
+)
+
+select * from final

@@ -1,0 +1,140 @@
+"""Write-audit-publish: copy the gated marts into a new release and swap it in atomically.
+
+published/
+  current -> releases/<release>/   the symlink BI follows; swapped with one rename, so a reader sees the
+                                   old release or the new one, never half of one
+  releases/<release>/marts.duckdb  serving DuckDB file (open it read-only), parquet/<mart>.parquet,
+                                   manifest.json
+  manifest.json -> current/manifest.json
+  quality/  Great Expectations Data Docs (every run, passed or failed)    docs/  dbt docs
+A failed gate never reaches this asset (its checks are blocking), so the previous release stays as it was.
+"""
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.defs.dbt.project import dbt_cli, dbt_project
+from orchestration.defs.partitions import daily_partitions, run_days
+from orchestration.defs.quality.checks import PUBLISHED_MARTS, mart_key
+from orchestration.lib.workspace import Workspace
+
+METRIC_DEFINITIONS_VERSION = "v1"
+RELEASES_KEPT = 3
+
+
+def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
+    records = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    results = []
+    for record in records:
+        evaluation = record.dagster_event.event_specific_data
+        results.append(
+            {
+                "asset": evaluation.asset_key.to_user_string(),
+                "check": evaluation.check_name,
+                "passed": evaluation.passed,
+                "severity": evaluation.severity.value,
+            }
+        )
+    return sorted(results, key=lambda result: (result["asset"], result["check"]))
+
+
+def _write_release(workspace: Workspace, release: Path) -> dict[str, int]:
+    """Copy every published mart into release/marts.duckdb and release/parquet/; return row counts."""
+    (release / "parquet").mkdir(parents=True)
+    counts = {}
+    with duckdb.connect(str(release / "marts.duckdb")) as con:
+        con.execute(f"attach '{workspace.warehouse}' as warehouse (read_only)")
+        for mart in PUBLISHED_MARTS:
+            con.execute(f"create table main.{mart} as select * from warehouse.main.{mart}")
+            con.execute(f"copy main.{mart} to '{release / 'parquet' / mart}.parquet' (format parquet)")
+            counts[mart] = con.execute(f"select count(*) from main.{mart}").fetchall()[0][0]
+        con.execute("detach warehouse")
+    return counts
+
+
+def _data_window(workspace: Workspace) -> dict[str, str | None]:
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        first, last = con.execute(
+            "select min(date_day), max(date_day) from main.dim_dates where is_in_data"
+        ).fetchall()[0]
+    return {"first_day": first and first.isoformat(), "last_day": last and last.isoformat()}
+
+
+def swap_in(published: Path, release: Path) -> None:
+    """Point published/current at the release with an atomic rename of a fresh symlink."""
+    temporary = published / f".current.{os.getpid()}"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(release.relative_to(published), target_is_directory=True)
+    os.replace(temporary, published / "current")
+    manifest_link = published / "manifest.json"
+    if not manifest_link.is_symlink():
+        manifest_link.unlink(missing_ok=True)
+        manifest_link.symlink_to(Path("current") / "manifest.json")
+
+
+def _prune(published: Path) -> None:
+    current = (published / "current").resolve()
+    releases = sorted((published / "releases").iterdir())
+    for old in releases[:-RELEASES_KEPT]:
+        if old.resolve() != current:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+@dg.asset(
+    key=["published", "marts"],
+    group_name="publish",
+    deps=[mart_key(mart) for mart in PUBLISHED_MARTS],
+    partitions_def=daily_partitions,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    pool="warehouse_writer",
+    kinds={"duckdb", "parquet"},
+    description="The gated marts as a new release under published/, swapped in atomically with a manifest.",
+)
+def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    workspace = Workspace.from_env()
+    published = workspace.published
+    (published / "releases").mkdir(parents=True, exist_ok=True)
+    now = datetime.now(UTC)
+    release = published / "releases" / f"{now:%Y%m%dT%H%M%S}-{context.run_id[:8]}"
+    staging = release.with_name(f".{release.name}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    counts = _write_release(workspace, staging)
+    days = run_days(context)
+    manifest = {
+        "run_id": context.run_id,
+        "published_at": now.isoformat(),
+        "metric_definitions_version": METRIC_DEFINITIONS_VERSION,
+        "run_window": {"first_day": days[0].isoformat(), "last_day": days[-1].isoformat()} if days else None,
+        "data_window": _data_window(workspace),
+        "row_counts": counts,
+        "checks": _check_results(context),
+        "files": {"duckdb": "marts.duckdb", "parquet": {mart: f"parquet/{mart}.parquet" for mart in counts}},
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    os.replace(staging, release)
+    swap_in(published, release)
+    _prune(published)
+    _publish_dbt_docs(published)
+    context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
+    return dg.MaterializeResult(
+        metadata={
+            "release": release.name,
+            "path": dg.MetadataValue.path(str(published / "current")),
+            **{f"rows_{mart}": count for mart, count in counts.items()},
+        }
+    )
+
+
+def _publish_dbt_docs(published: Path) -> None:
+    """dbt docs as one static page under published/docs/ (works offline, no server)."""
+    target = Path(dbt_project.project_dir) / "target"
+    dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
+    docs = published / "docs"
+    docs.mkdir(exist_ok=True)
+    shutil.copyfile(target / "static_index.html", docs / "index.html")

@@ -1,6 +1,7 @@
 """`aaw`: a thin command line over the Dagster definitions (it runs them in-process, never around them)."""
 
 import argparse
+import shutil
 import sys
 import warnings
 from datetime import date
@@ -122,6 +123,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "demo":
         workspace = Workspace(landing=(args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+        # a demo starts from scratch: new landing files, lake and warehouse (published/ is kept until replaced)
+        for stale in (workspace.landing, workspace.lake, workspace.workdir / "gx"):
+            shutil.rmtree(stale, ignore_errors=True)
+        workspace.warehouse.unlink(missing_ok=True)
         _generate(args, workspace.landing, workspace.workdir / "ground_truth.json")
         first, last = _landing_window(workspace.landing)
         return 0 if run_pipeline(workspace, first, last, full_refresh=True) else 1

@@ -1,0 +1,1 @@
+"""Demo data: a synthetic engineering organisation written in the generic contract v1."""

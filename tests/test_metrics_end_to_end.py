@@ -1,0 +1,377 @@
+"""End to end: a small hand-built landing folder through the whole pipeline, the metric marts compared with
+an independent implementation of DESIGN.md's metric definitions v1 (tests/metrics_oracle.py), which reads
+the landing files, never the warehouse.
+
+The fixture (tests/fixtures/metrics_landing.py) tells its story in its docstring; HAND_COMPUTED below
+spells out the values it was built to produce, so a reader can see what each scenario is for.
+"""
+
+import math
+import os
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import run_pipeline
+from orchestration.lib.workspace import Workspace
+
+try:  # tests/ on sys.path (pytest's rootdir-relative import without tests/__init__.py)
+    from fixtures.metrics_landing import FIRST_DAY, LAST_DAY, write_metrics_landing
+    from metrics_oracle import MART_COLUMNS, MART_KEYS, expected_marts
+except ModuleNotFoundError:  # tests is a package
+    from tests.fixtures.metrics_landing import FIRST_DAY, LAST_DAY, write_metrics_landing
+    from tests.metrics_oracle import MART_COLUMNS, MART_KEYS, expected_marts
+
+TOLERANCE = 1e-9
+
+D = date.fromisoformat
+
+# (mart, key, expected values, why): values worked out by hand from the fixture.
+HAND_COMPUTED = [
+    # ---- mart_team_weekly
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-05")),
+        {"headcount": 6, "weekly_active_ai_users": 3, "is_adopting": True, "is_suppressed": False},
+        "the first roster snapshot (01-07) holds for the Monday before it; 3 active of 6 is exactly 0.5",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-12")),
+        {"production_deploys": 1, "quality_adjusted_deploys": 1, "change_failure_rate": 0.5},
+        "billing still belongs to team-a; pay-002 failed twice: one failed deploy",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-19")),
+        {"production_deploys": 1, "quality_adjusted_deploys": 1, "value_deriving_events": 13},
+        "dependabot's Sunday 21:00-05:00 deploy is Monday 02:00 UTC, its redeploy counts nowhere; "
+        "an event delivered twice (7 code edits) counts once: 6 + 7",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-26")),
+        {
+            "production_deploys": 2,
+            "quality_adjusted_deploys": 1,
+            "change_failure_rate": 0.5,
+            "weekly_active_ai_users": 5,
+            "baseline_deploys_per_engineer": 4 / 24,
+            "velocity_multiple": 1.0,
+            "is_on_track": False,
+        },
+        "d-a08 reverted through rollback_of; Ayo (moving on 01-28) counts in team-a this week too; the last "
+        "baseline week pools exactly the baseline",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-02-02")),
+        {"headcount": 5, "is_suppressed": False, "quality_adjusted_deploys": 3, "deploys_per_engineer": 0.6},
+        "5 = min_group_size is published; 2 zero-line deploys and one without lines_changed are no spam",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-02-09")),
+        {"production_deploys": 4, "quality_adjusted_deploys": 4, "change_failure_rate": 0.2},
+        "d-a15's previous sha comes back 26 hours later: outside the 24 h window, not reverted",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-02-16")),
+        {"quality_adjusted_deploys": 3, "velocity_multiple": (11 / 21) / (4 / 24), "is_on_track": True},
+        "partial last week; (1+3+4+3)/(6+5+5+5) over 4/24 = 3.14 >= target 3",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-01-05")),
+        {"production_deploys": 4, "quality_adjusted_deploys": 3, "change_failure_rate": 0.25},
+        "gw-001 to production-eu and production-us counts twice; gw-002 rolled_back counts and is reverted",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-01-12")),
+        {
+            "production_deploys": 1,
+            "weekly_active_ai_users": 2,
+            "is_adopting": False,
+            "value_deriving_events": 23,
+        },
+        "gw-003 redeployed on Monday counts in no week; bilal-automation is a bot (25 value events in one "
+        "minute): its interaction and 25 events are excluded, Bilal's own login still counts",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-01-26")),
+        {"weekly_active_ai_users": 2, "lifecycle_stages_covered": 4, "is_ai_native": True},
+        "Bruno's copilot (code|test) and mover Ayo's internal_chat on 01-29 (plan|design)",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-02-02")),
+        {
+            "headcount": 6,
+            "production_deploys": 3,
+            "quality_adjusted_deploys": 2,
+            "change_failure_rate": 1 / 3,
+        },
+        "bil-004 reverted by a redeploy of its previous sha 8 hours later",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-02-09")),
+        {"production_deploys": 6, "quality_adjusted_deploys": 2, "change_failure_rate": 0.0},
+        "infra-gateway on 02-12: 3 zero-line deploys flag all 4 of its production deploys that day",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-c", D("2026-01-19")),
+        {
+            "headcount": 3,
+            "velocity_target": 3,
+            "is_suppressed": True,
+            "production_deploys": None,
+            "weekly_active_ai_users": None,
+            "is_adopting": None,
+        },
+        "3 engineers < min_group_size 5: every metric null",
+    ),
+    # ---- mart_org_weekly
+    (
+        "mart_org_weekly",
+        ("product", D("2026-01-05")),
+        {
+            "teams": 2,
+            "adopting_teams": 1,
+            "adoption_rate": 1.0,
+            "headcount": 9,
+            "deploys_per_engineer": 2 / 9,
+            "value_deriving_events": 10,
+        },
+        "team-c is summed (headcount, deploys, its 4 value events) but not in the adoption denominator",
+    ),
+    (
+        "mart_org_weekly",
+        ("product", D("2026-01-19")),
+        {"change_failure_rate": 1 / 3},
+        "team-c's failed mob-004 counts in its org",
+    ),
+    ("mart_org_weekly", ("product", D("2026-02-16")), {"teams_on_track": 1}, "team-a on track"),
+    (
+        "mart_org_weekly",
+        ("platform", D("2026-02-09")),
+        {"deploys_per_engineer": 2 / 6, "adoption_rate": 0.0, "ai_native_teams": 1},
+        "flagged deploys excluded",
+    ),
+    # ---- mart_tool_monthly
+    (
+        "mart_tool_monthly",
+        ("claude_code", D("2026-01-01")),
+        {
+            "monthly_active_users": 5,
+            "licensed_engineers": 6,
+            "active_licensed_engineers": 5,
+            "idle_seats": 1,
+            "idle_cost_usd": 100.0,
+            "nps": 50.0,
+            "nps_responses": 6,
+        },
+        "Abel's seat idle on 01-31; NPS: 9,10,7,9 (Aiko's latest),10,3 anonymous; the manager's 0 excluded",
+    ),
+    (
+        "mart_tool_monthly",
+        ("claude_code", D("2026-02-01")),
+        {
+            "licensed_engineers": 5,
+            "active_licensed_engineers": 3,
+            "licence_utilisation": 0.6,
+            "idle_seats": 2,
+            "idle_cost_usd": 200.0,
+            "shadow_users": 1,
+            "nps": None,
+            "nps_responses": 2,
+        },
+        "on 02-18: Aiko revoked 02-10 (then a shadow user), Ayo's last use 01-21 is 28 days back: idle",
+    ),
+    (
+        "mart_tool_monthly",
+        ("github_copilot", D("2026-01-01")),
+        {"monthly_active_users": 2, "idle_seats": 3, "idle_cost_usd": 57.0, "nps": None, "nps_responses": 3},
+        "Bilal's only interaction came from his bot alias; 3 responses are below min_group_size",
+    ),
+    (
+        "mart_tool_monthly",
+        ("cursor", D("2026-02-01")),
+        {"nps": 0.0, "nps_responses": 5, "shadow_users": 1},
+        "exactly 5 responses: 10,9,8 / 6,5; Chen uses cursor without a grant",
+    ),
+    (
+        "mart_tool_monthly",
+        ("internal_chat", D("2026-01-01")),
+        {"monthly_active_users": 3, "licensed_engineers": None, "idle_seats": None, "shadow_users": 0},
+        "no licence needed; the manager's chats are not an engineer's",
+    ),
+    # ---- mart_tool_daily
+    (
+        "mart_tool_daily",
+        ("claude_code", D("2026-02-18")),
+        {"rolling_28d_active_users": 4, "licensed_engineers": 5, "licence_utilisation": 0.6},
+        "[01-22, 02-18]: Ayo's 01-21 interaction just falls out",
+    ),
+    (
+        "mart_tool_daily",
+        ("cursor", D("2026-01-05")),
+        {"daily_active_users": 1, "licensed_engineers": 2, "licence_utilisation": 0.0},
+        "Chen (shadow) is active; neither seat holder has been active yet",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class PipelineRun:
+    landing: Path
+    workdir: Path
+    succeeded: bool
+
+
+@pytest.fixture(scope="module")
+def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    root = tmp_path_factory.mktemp("metrics_end_to_end")
+    landing, workdir = root / "landing", root / "work"
+    write_metrics_landing(landing)
+    saved_environment = dict(os.environ)  # run_pipeline exports the workspace to this process
+    try:
+        succeeded = run_pipeline(Workspace(landing=landing, workdir=workdir), FIRST_DAY, LAST_DAY, full_refresh=True)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
+    return PipelineRun(landing, workdir, succeeded)
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
+    landing = tmp_path_factory.mktemp("metrics_oracle") / "landing"
+    write_metrics_landing(landing)
+    return expected_marts(landing)
+
+
+@pytest.fixture(scope="module")
+def warehouse(pipeline_run: PipelineRun):
+    path = pipeline_run.workdir / "warehouse.duckdb"
+    if not path.exists():
+        pytest.fail(f"the pipeline wrote no warehouse at {path}")
+    # A failed dbt step can leave its dbt process finishing in the background, holding the write lock.
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            connection = duckdb.connect(str(path), read_only=True)
+            break
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+    yield connection
+    connection.close()
+
+
+def _plain(value):
+    """A warehouse value as the oracle writes it (dates as dates, numbers as int or float)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def read_mart(connection: duckdb.DuckDBPyConnection, mart: str) -> list[dict]:
+    listed = connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'"
+    ).fetchall()
+    tables = {name for (name,) in listed}
+    if mart not in tables:
+        pytest.fail(f"main.{mart} is not in the warehouse (tables in main: {sorted(tables)})")
+    result = connection.execute(f"select * from main.{mart}")
+    columns = [column[0] for column in result.description]
+    missing = [column for column in MART_COLUMNS[mart] if column not in columns]
+    if missing:
+        pytest.fail(f"main.{mart} lacks columns {missing}")
+    return [{name: _plain(value) for name, value in zip(columns, row, strict=True)} for row in result.fetchall()]
+
+
+def _same(expected_value, actual_value) -> bool:
+    if expected_value is None or actual_value is None:
+        return expected_value is None and actual_value is None
+    if isinstance(expected_value, bool) or isinstance(actual_value, bool):
+        return isinstance(actual_value, bool) and actual_value == expected_value
+    if isinstance(expected_value, int | float):
+        return isinstance(actual_value, int | float) and math.isclose(
+            actual_value, expected_value, rel_tol=0, abs_tol=TOLERANCE
+        )
+    return actual_value == expected_value
+
+
+def differences(mart: str, expected_rows: list[dict], actual_rows: list[dict]) -> list[str]:
+    key_columns = MART_KEYS[mart]
+    expected_by_key = {tuple(row[column] for column in key_columns): row for row in expected_rows}
+    actual_by_key: dict[tuple, dict] = {}
+    problems = []
+    for row in actual_rows:
+        key = tuple(row[column] for column in key_columns)
+        if key in actual_by_key:
+            problems.append(f"{key}: duplicate key")
+        actual_by_key[key] = row
+    for key in sorted(expected_by_key.keys() - actual_by_key.keys(), key=str):
+        problems.append(f"{key}: row missing")
+    for key in sorted(actual_by_key.keys() - expected_by_key.keys(), key=str):
+        problems.append(f"{key}: unexpected row")
+    for key in sorted(expected_by_key.keys() & actual_by_key.keys(), key=str):
+        for column in MART_COLUMNS[mart]:
+            want, got = expected_by_key[key][column], actual_by_key[key][column]
+            if not _same(want, got):
+                problems.append(f"{key} {column}: expected {want!r}, got {got!r}")
+    return problems
+
+
+def test_pipeline_succeeds(pipeline_run: PipelineRun):
+    assert pipeline_run.succeeded, "the pipeline run over the metrics fixture failed (see its log above)"
+
+
+def test_nothing_is_quarantined(pipeline_run: PipelineRun):
+    quarantined = [
+        path.relative_to(pipeline_run.workdir).as_posix()
+        for path in (pipeline_run.workdir / "lake" / "quarantine").rglob("*")
+        if path.is_file()
+    ]
+    assert quarantined == [], "every record of the fixture is valid"
+
+
+@pytest.mark.parametrize("mart", list(MART_KEYS))
+def test_mart_matches_the_independent_computation(mart: str, warehouse, expected):
+    problems = differences(mart, expected[mart], read_mart(warehouse, mart))
+    shown = "\n".join(problems[:60]) + (f"\n... and {len(problems) - 60} more" if len(problems) > 60 else "")
+    assert not problems, f"main.{mart} differs from metric definitions v1:\n{shown}"
+
+
+def _hand_computed_ids() -> list[str]:
+    return [f"{mart}:{'/'.join(str(part) for part in key)}" for mart, key, _, _ in HAND_COMPUTED]
+
+
+@pytest.mark.parametrize(("mart", "key", "values", "why"), HAND_COMPUTED, ids=_hand_computed_ids())
+def test_oracle_agrees_with_hand_computed_values(mart, key, values, why, expected):
+    row = next(row for row in expected[mart] if tuple(row[column] for column in MART_KEYS[mart]) == key)
+    wrong = {column: row[column] for column, value in values.items() if not _same(value, row[column])}
+    assert not wrong, f"oracle {mart} {key} ({why}): expected {values}, got {wrong}"
+
+
+@pytest.mark.parametrize(("mart", "key", "values", "why"), HAND_COMPUTED, ids=_hand_computed_ids())
+def test_mart_has_hand_computed_values(mart, key, values, why, warehouse):
+    rows = [row for row in read_mart(warehouse, mart) if tuple(row[column] for column in MART_KEYS[mart]) == key]
+    assert len(rows) == 1, f"main.{mart} has {len(rows)} rows for {key}"
+    wrong = {column: rows[0][column] for column, value in values.items() if not _same(value, rows[0][column])}
+    assert not wrong, f"main.{mart} {key} ({why}): expected {values}, got {wrong}"

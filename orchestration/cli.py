@@ -66,10 +66,8 @@ def _print_outcome(workspace: Workspace, result) -> None:
         print(f"Run {result.run_id} FAILED; the previous publication (if any) is unchanged.")
         failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
         for evaluation in failed_checks:
-            severity = evaluation.severity.value
-            print(
-                f"  [{severity}] {evaluation.asset_key.to_user_string()} {evaluation.check_name}: {evaluation.description}"
-            )
+            where = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
+            print(f"  [{evaluation.severity.value}] {where}: {evaluation.description}")
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data.error:
                 error = event.step_failure_data.error

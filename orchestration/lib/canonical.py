@@ -5,7 +5,8 @@ the lineage columns. Two additions to DESIGN.md's table, both needed downstream:
 - `identity_type` on licence_grants and tool_activity (email | login | vendor_id | api_key | bot), so
   identity resolution and the API-key/bot classification do not have to guess from the string;
 - `peak_events_per_minute` on tool_activity: events are rolled up to a day at ingest, so the
-  per-minute bot rule needs the busiest minute kept (null for daily vendor aggregates).
+  per-minute bot rule needs the identity's busiest UTC minute of value-deriving events (all its tools
+  and types) kept on each of its rows that day; null for daily vendor aggregates.
 """
 
 import pyarrow as pa

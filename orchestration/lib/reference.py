@@ -37,7 +37,12 @@ def load_catalogue(landing: Path) -> Catalogue:
         row["activity_type"].strip(): frozenset(tool.strip() for tool in row["tools"].split("|") if tool.strip())
         for row in read_rows(landing, "activity_types")
     }
-    return Catalogue(tools=tools, activity_types=activity_types)
+    value_deriving = frozenset(
+        row["activity_type"].strip()
+        for row in read_rows(landing, "activity_types")
+        if row["is_value_deriving"].strip().lower() == "true"
+    )
+    return Catalogue(tools=tools, activity_types=activity_types, value_deriving=value_deriving)
 
 
 def metric_vars(landing: Path) -> dict[str, float]:

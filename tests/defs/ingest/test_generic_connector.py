@@ -24,6 +24,7 @@ CATALOGUE = Catalogue(
         "interaction": frozenset({"cursor", "github_copilot"}),
         "suggestion_accepted": frozenset({"cursor"}),
     },
+    value_deriving=frozenset({"suggestion_accepted"}),
 )
 
 
@@ -49,12 +50,8 @@ def test_roster_rows_become_records_and_bad_rows_rejects():
 
 
 def test_wrong_csv_header_makes_the_file_unreadable():
-    with pytest.raises(
-        UnreadableFile, match=r"teams/teams.csv: cannot be read: expected a CSV header .*\(missing org"
-    ):
-        parse_teams(
-            b"team_id,team_name,organisation,parent_org,velocity_target\nt,T,O,P,3\n", "teams/teams.csv"
-        )
+    with pytest.raises(UnreadableFile, match=r"teams/teams.csv: cannot be read: expected a CSV header .*\(missing org"):
+        parse_teams(b"team_id,team_name,organisation,parent_org,velocity_target\nt,T,O,P,3\n", "teams/teams.csv")
 
 
 def test_unknown_enum_values_are_rejected_with_the_allowed_values():
@@ -66,9 +63,7 @@ def test_unknown_enum_values_are_rejected_with_the_allowed_values():
         "licences/grants.csv",
         CATALOGUE,
     )
-    assert reasons(grants) == {
-        2: "unknown tool 'copilot-x': expected one of cursor, github_copilot (tools.csv)"
-    }
+    assert reasons(grants) == {2: "unknown tool 'copilot-x': expected one of cursor, github_copilot (tools.csv)"}
 
 
 def test_survey_scores_outside_0_to_10_and_bad_timestamps_are_rejected():
@@ -111,9 +106,7 @@ def test_deployments_every_bad_input_kind():
     assert parsed.records[0]["deployed_at"] == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
     found = reasons(parsed)
     assert found[2].startswith("malformed JSON")
-    assert (
-        found[3] == "unknown status 'done': expected one of error, failure, rolled_back, success (contract)"
-    )
+    assert found[3] == "unknown status 'done': expected one of error, failure, rolled_back, success (contract)"
     assert found[4] == "missing required field commit_sha"
     assert found[5] == "expected an RFC 3339 timestamp, got '02/03/2026 10:00'"
     assert found[6] == "deployed_at 2026-03-03T10:00:00+00:00 is outside the file's day 2026-03-02"
@@ -122,9 +115,7 @@ def test_deployments_every_bad_input_kind():
 
 
 def test_usage_events_are_validated_deduplicated_and_rolled_up():
-    def event(
-        event_id: str, at: str, identity: str = "Ana@Example.com", tool: str = "cursor", **extra
-    ) -> str:
+    def event(event_id: str, at: str, identity: str = "Ana@Example.com", tool: str = "cursor", **extra) -> str:
         fields = {"event_id": event_id, "occurred_at": at, "identity": identity, "tool": tool}
         fields.setdefault("event_type", extra.pop("event_type", "interaction"))
         fields.update(extra)
@@ -142,6 +133,8 @@ def test_usage_events_are_validated_deduplicated_and_rolled_up():
             event("e8", "2026-03-02T10:00:00Z", tool="github_copilot", event_type="suggestion_accepted"),
             event("", "2026-03-02T10:00:00Z"),
             event("e9", "2026-03-02T10:00:00Z", quantity=-1),
+            event("e10", "2026-03-02T10:00:10Z", event_type="suggestion_accepted"),
+            event("e11", "2026-03-02T10:00:20Z", event_type="suggestion_accepted"),
         ]
     ).encode()
     resent = event("e1", "2026-03-02T10:00:05Z").encode()
@@ -152,11 +145,18 @@ def test_usage_events_are_validated_deduplicated_and_rolled_up():
         now=NOW,
     )
     rows = {(row["identity"], row["tool"]): row for row in usage.activity.to_pylist()}
-    ana = rows[("Ana@Example.com", "cursor")]
-    assert (ana["activity_count"], ana["peak_events_per_minute"], ana["identity_type"]) == (4, 2, "email")
-    octo = rows[("octo", "github_copilot")]
+    rows = {(row["identity"], row["tool"], row["activity_type"]): row for row in usage.activity.to_pylist()}
+    ana = rows[("Ana@Example.com", "cursor", "interaction")]
+    assert (ana["activity_count"], ana["identity_type"]) == (4, "email")
+    # the bot rule's input: the identity's busiest minute of value-deriving events, on all its rows
+    assert (
+        ana["peak_events_per_minute"]
+        == rows[("Ana@Example.com", "cursor", "suggestion_accepted")]["peak_events_per_minute"]
+        == 2
+    )
+    octo = rows[("octo", "github_copilot", "interaction")]
     assert (octo["activity_count"], octo["identity_type"], octo["first_at"].hour) == (1, "login", 10)
-    assert usage.duplicates == 1 and usage.records_read == 11
+    assert usage.duplicates == 1 and usage.records_read == 13
     found = {(reject.source_file, reject.source_line): reject.reason for reject in usage.rejects}
     file = "usage/2026-03-02.ndjson"
     assert found[(file, 4)].startswith("unknown tool copilot-x: expected one of tools.csv")
@@ -167,7 +167,7 @@ def test_usage_events_are_validated_deduplicated_and_rolled_up():
     assert found[(file, 9)] == "missing required field event_id"
     assert found[(file, 10)] == "quantity: expected a non-negative integer, got -1"
     accepted = usage.records_read - len(usage.rejects)
-    assert accepted == 4 and accepted - usage.duplicates == 3  # e1, e2, e3 once each
+    assert accepted == 6 and accepted - usage.duplicates == 5  # e1, e2, e3, e10, e11 once each
 
 
 def test_usage_in_the_future_is_rejected():
@@ -183,6 +183,4 @@ def test_usage_in_the_future_is_rejected():
         CATALOGUE,
         now=datetime(2026, 3, 2, 9, tzinfo=UTC),
     )
-    assert [reject.reason for reject in usage.rejects] == [
-        "occurred_at 2026-03-02T10:00:00Z is in the future"
-    ]
+    assert [reject.reason for reject in usage.rejects] == ["occurred_at 2026-03-02T10:00:00Z is in the future"]

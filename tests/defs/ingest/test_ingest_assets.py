@@ -21,9 +21,7 @@ def metadata_of(result: dg.ExecuteInProcessResult, *key: str) -> dict:
 def test_a_day_is_ingested_with_lineage_and_quarantine(tiny_workspace):
     result = materialize("2026-03-02")
     assert result.success
-    deployments = pq.read_table(
-        tiny_workspace.raw / "deployments" / "day=2026-03-02" / "data.parquet"
-    ).to_pylist()
+    deployments = pq.read_table(tiny_workspace.raw / "deployments" / "day=2026-03-02" / "data.parquet").to_pylist()
     assert [row["deployment_id"] for row in deployments] == ["d1"]
     assert deployments[0]["_source_file"] == "deployments/2026-03-02.ndjson"
     assert deployments[0]["_source_line"] == 1 and len(deployments[0]["_record_hash"]) == 32
@@ -42,11 +40,7 @@ def test_a_day_is_ingested_with_lineage_and_quarantine(tiny_workspace):
 def test_rerunning_a_partition_leaves_identical_output(tiny_workspace):
     assert materialize("2026-03-02").success
     paths = sorted(tiny_workspace.lake.rglob("*.parquet"))
-    first = {
-        path: pq.read_table(path).drop_columns(LOAD_COLUMNS)
-        for path in paths
-        if "reference" not in path.parts
-    }
+    first = {path: pq.read_table(path).drop_columns(LOAD_COLUMNS) for path in paths if "reference" not in path.parts}
     assert materialize("2026-03-02").success
     assert sorted(tiny_workspace.lake.rglob("*.parquet")) == paths
     for path, table in first.items():
@@ -57,9 +51,7 @@ def test_a_day_without_a_file_is_silence_not_zero(tiny_workspace):
     (tiny_workspace.landing / "usage" / "2026-03-03.ndjson").unlink()
     assert materialize("2026-03-03").success
     assert not (tiny_workspace.raw / "tool_activity" / "day=2026-03-03").exists()
-    assert (
-        tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet"
-    ).exists()  # empty file = zero
+    assert (tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet").exists()  # empty file = zero
 
 
 def test_an_unreadable_file_fails_its_partition_naming_the_file(tiny_workspace):

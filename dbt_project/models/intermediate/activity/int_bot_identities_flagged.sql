@@ -9,24 +9,16 @@ activity as (
 
 ),
 
-activity_types as (
-
-    select * from {{ ref('stg_reference__activity_types') }}
-
-),
-
 flagged as (
 
+    -- peak_events_per_minute is the identity's busiest minute of value-deriving events that day
     select
-        activity.identity,
-        min(activity.activity_date) as first_seen_date,
-        max(activity.peak_events_per_minute) as peak_value_events_per_minute
+        identity,
+        min(activity_date) as first_seen_date,
+        max(peak_events_per_minute) as peak_value_events_per_minute
     from activity
-    inner join activity_types
-        on activity.activity_type = activity_types.activity_type
-    where activity_types.is_value_deriving
-        and activity.peak_events_per_minute > {{ metric_var('bot_max_value_events_per_minute') }}
-    group by activity.identity
+    group by identity
+    having max(peak_events_per_minute) > {{ metric_var('bot_max_value_events_per_minute') }}
 
 )
 

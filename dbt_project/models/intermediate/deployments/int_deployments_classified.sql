@@ -65,11 +65,7 @@ ranked as (
         row_number() over (
             partition by service_id, environment, commit_sha, is_production_success
             order by deployed_at, deployment_id
-        ) as commit_rank,
-        lag(commit_sha) over (
-            partition by service_id, environment, deployment_status = 'success'
-            order by deployed_at, deployment_id
-        ) as previous_commit_sha
+        ) as commit_rank
     from classed
 
 ),
@@ -80,23 +76,63 @@ successes as (
 
 ),
 
+commit_runs as (
+
+    -- consecutive successes of one commit form a run; a deploy's previous commit is the previous run's
+    select
+        *,
+        sum(is_new_commit) over (
+            partition by service_id, environment order by deployed_at, deployment_id
+            rows between unbounded preceding and current row
+        ) as run_number
+    from (
+        select
+            *,
+            case
+                when commit_sha = lag(commit_sha) over (
+                    partition by service_id, environment order by deployed_at, deployment_id
+                ) then 0
+                else 1
+            end as is_new_commit
+        from successes
+    ) as marked
+
+),
+
+run_commits as (
+
+    select distinct service_id, environment, run_number, commit_sha from commit_runs
+
+),
+
+with_previous as (
+
+    select
+        commit_runs.*,
+        previous_run.commit_sha as previous_commit_sha
+    from commit_runs
+    left join run_commits as previous_run
+        on commit_runs.service_id = previous_run.service_id
+        and commit_runs.environment = previous_run.environment
+        and commit_runs.run_number - 1 = previous_run.run_number
+
+),
+
 revert_evidence as (
 
-    -- a later success that names this deploy in rollback_of, or that redeploys the commit it replaced,
-    -- within revert_window_hours
+    -- a later success within revert_window_hours that names this deploy in rollback_of, or that
+    -- redeploys the commit this deploy replaced
     select distinct reverted.deployment_id
-    from successes as reverted
+    from with_previous as reverted
     inner join successes as reverting
         on reverting.service_id = reverted.service_id
         and reverting.environment = reverted.environment
         and reverting.deployed_at > reverted.deployed_at
+        and reverting.deployed_at
+        <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
         and (
             reverting.rollback_of_deployment_id = reverted.deployment_id
-            or (
-                reverting.commit_sha = reverted.previous_commit_sha
-                and reverting.deployed_at
-                <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
-            )
+            or reverting.commit_sha = reverted.previous_commit_sha
         )
 
 ),
@@ -109,7 +145,7 @@ spam_service_days as (
         count(*) as production_deploys,
         sum(case when lines_changed = 0 then 1 else 0 end) as zero_line_deploys
     from ranked
-    where is_production_success
+    where is_production_success and commit_rank = 1
     group by service_id, deployed_date
     having count(*) > {{ metric_var('deploy_spam_max_per_service_day') }}
         or sum(case when lines_changed = 0 then 1 else 0 end)

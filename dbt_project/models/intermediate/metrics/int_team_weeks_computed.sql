@@ -24,14 +24,16 @@ baselines as (
 
     -- the frozen baseline once there is one; until the window is complete, the live value (not frozen)
     select
-        live.team_id,
-        coalesce(frozen.baseline_deploys_per_engineer, live.baseline_deploys_per_engineer)
-            as baseline_deploys_per_engineer,
+        coalesce(frozen.team_id, live.team_id) as team_id,
+        case
+            when frozen.team_id is not null then frozen.baseline_deploys_per_engineer
+            else live.baseline_deploys_per_engineer
+        end as baseline_deploys_per_engineer,
         frozen.team_id is not null as is_baseline_frozen
-    from live
-    left join frozen
-        on live.team_id = frozen.team_id
-        and live.programme = frozen.programme
+    from frozen
+    full outer join live
+        on frozen.team_id = live.team_id
+        and frozen.programme = live.programme
 
 ),
 

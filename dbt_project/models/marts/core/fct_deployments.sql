@@ -20,7 +20,9 @@ final as (
         deployed_at,
         deployed_date,
         {{ week_start('deployed_date') }} as week_start,
-        {{ generate_surrogate_key(['triggered_by_engineer_id']) }} as triggered_by_engineer_key,
+        case
+            when triggered_by_engineer_id is not null then {{ generate_surrogate_key(['triggered_by_engineer_id']) }}
+        end as triggered_by_engineer_key,
         triggered_by_engineer_id is not null as is_triggered_by_engineer,
         lines_changed,
         rollback_of_deployment_id,

@@ -1,7 +1,7 @@
 -- Grain: engineer x licensed tool x UTC day, for every day an engineer held access or used the tool:
 -- the access-vs-usage fact. Access: a grant with granted date <= day < revoked date, held by an
--- engineer on the roster that day. Idle seat: a grant dated at least 27 days before the day with no
--- active use of its tool in the trailing 28 days. Incremental by day (reads 27 days back for the window).
+-- engineer on the roster that day. Incremental by day (reads 27 days back for the window). Idle seats
+-- are per grant, whoever holds it: int_licence_seat_days_idled.
 {{
     config(
         materialized='incremental',
@@ -50,10 +50,7 @@ access_days as (
         engineer_days.engineer_id,
         engineer_days.team_id,
         grants.tool,
-        count(*) as seats_held,
-        cast(sum(
-            case when grants.granted_date <= {{ dbt.dateadd('day', -27, 'engineer_days.date_day') }} then 1 else 0 end
-        ) as {{ dbt.type_bigint() }}) as seats_old_enough_to_idle
+        count(*) as seats_held
     from engineer_days
     inner join grants
         on engineer_days.engineer_id = grants.engineer_id
@@ -87,8 +84,7 @@ combined as (
         coalesce(access_days.tool, active_days.tool) as tool,
         access_days.engineer_id is not null as has_access,
         active_days.engineer_id is not null as is_active,
-        coalesce(access_days.seats_held, 0) as seats_held,
-        coalesce(access_days.seats_old_enough_to_idle, 0) as seats_old_enough_to_idle
+        coalesce(access_days.seats_held, 0) as seats_held
     from access_days
     full outer join active_days
         on access_days.date_day = active_days.date_day
@@ -120,11 +116,7 @@ final as (
         has_access,
         is_active,
         coalesce(last_active_date >= {{ dbt.dateadd('day', -27, 'date_day') }}, false) as is_active_28d,
-        seats_held,
-        case
-            when coalesce(last_active_date >= {{ dbt.dateadd('day', -27, 'date_day') }}, false) then 0
-            else seats_old_enough_to_idle
-        end as idle_seats
+        seats_held
     from with_trailing
     where {{ window_filter('date_day') }}
 

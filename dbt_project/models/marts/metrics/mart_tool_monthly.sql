@@ -28,6 +28,12 @@ licence_days as (
 
 ),
 
+seat_days as (
+
+    select * from {{ ref('int_licence_seat_days_idled') }}
+
+),
+
 responses as (
 
     select * from {{ ref('fct_survey_responses') }}
@@ -64,12 +70,24 @@ month_end_licences as (
         licence_days.tool,
         cast(sum(case when licence_days.has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
         cast(sum(case when licence_days.has_access and licence_days.is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as active_licensed_engineers,
-        cast(sum(licence_days.idle_seats) as {{ dbt.type_bigint() }}) as idle_seats
+            as active_licensed_engineers
     from months
     inner join licence_days
         on months.last_day_in_data = licence_days.date_day
     group by months.month_start, licence_days.tool
+
+),
+
+month_end_idle_seats as (
+
+    select
+        months.month_start,
+        seat_days.tool,
+        cast(sum(case when seat_days.is_idle then 1 else 0 end) as {{ dbt.type_bigint() }}) as idle_seats
+    from months
+    inner join seat_days
+        on months.last_day_in_data = seat_days.date_day
+    group by months.month_start, seat_days.tool
 
 ),
 
@@ -113,9 +131,9 @@ final as (
                 then cast(month_end_licences.active_licensed_engineers as {{ type_double() }})
                 / month_end_licences.licensed_engineers
         end as licence_utilisation,
-        case when tools.requires_licence then coalesce(month_end_licences.idle_seats, 0) end as idle_seats,
+        case when tools.requires_licence then coalesce(month_end_idle_seats.idle_seats, 0) end as idle_seats,
         case
-            when tools.requires_licence then coalesce(month_end_licences.idle_seats, 0) * tools.monthly_cost_usd
+            when tools.requires_licence then coalesce(month_end_idle_seats.idle_seats, 0) * tools.monthly_cost_usd
         end as idle_cost_usd,
         case when tools.requires_licence then coalesce(shadow.shadow_users, 0) else 0 end as shadow_users,
         cast(coalesce(usage.value_deriving_events, 0) as {{ dbt.type_bigint() }}) as value_deriving_events,
@@ -136,6 +154,9 @@ final as (
     left join month_end_licences
         on tools.tool = month_end_licences.tool
         and months.month_start = month_end_licences.month_start
+    left join month_end_idle_seats
+        on tools.tool = month_end_idle_seats.tool
+        and months.month_start = month_end_idle_seats.month_start
     left join shadow
         on tools.tool = shadow.tool
         and months.month_start = shadow.month_start

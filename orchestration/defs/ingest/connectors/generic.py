@@ -45,6 +45,7 @@ class Catalogue:
 
     tools: dict[str, str]  # tool -> identity_type of its exports
     activity_types: dict[str, frozenset[str]]  # activity_type -> tools allowed to emit it
+    value_deriving: frozenset[str] = frozenset()  # activity types that count as value-deriving events
 
 
 def _required(row: dict, name: str) -> str:
@@ -369,12 +370,14 @@ latest as (
     qualify row_number() over (partition by event_id order by file_index desc, line_no desc) = 1
 ),
 per_minute as (
-    select identity, tool, event_type, date_trunc('minute', occurred_at) as minute, count(*) as events
+    -- the bot rule: value-deriving events of one identity in one UTC minute, across tools and types
+    select identity, date_trunc('minute', occurred_at) as minute, count(*) as events
     from latest
+    where event_type in (select activity_type from catalogue_value_deriving)
     group by all
 ),
 peaks as (
-    select identity, tool, event_type as activity_type, max(events) as peak_events_per_minute
+    select identity, max(events) as peak_events_per_minute
     from per_minute
     group by all
 ),
@@ -400,11 +403,11 @@ select
     cast(rolled.activity_count as bigint) as activity_count,
     rolled.first_at,
     rolled.last_at,
-    peaks.peak_events_per_minute,
+    coalesce(peaks.peak_events_per_minute, 0) as peak_events_per_minute,
     rolled.file_index,
     rolled._source_line
 from rolled
-inner join peaks using (identity, tool, activity_type)
+left join peaks using (identity)
 inner join catalogue_tools as tools using (tool)
 order by rolled.identity, rolled.tool, rolled.activity_type
 """
@@ -430,6 +433,10 @@ def parse_usage_events(
         con.register(
             "catalogue_activity",
             pa.table({"activity_type": [kind for kind, _ in pairs], "tool": [tool for _, tool in pairs]}),
+        )
+        con.register(
+            "catalogue_value_deriving",
+            pa.table({"activity_type": pa.array(sorted(catalogue.value_deriving), pa.string())}),
         )
         params = {"day": day, "now": now}
         con.execute(f"create temp table usage_checked as {_USAGE_SQL}", params)

@@ -16,9 +16,7 @@ SHARED_FORMATS = Path(__file__).resolve().parents[4].parent / "shared" / "format
 @pytest.fixture(scope="session")
 def formats_dir() -> Path:
     if not SHARED_FORMATS.is_dir():
-        pytest.skip(
-            f"vendor format samples not found at {SHARED_FORMATS}: expected shared/formats beside the repo"
-        )
+        pytest.skip(f"vendor format samples not found at {SHARED_FORMATS}: expected shared/formats beside the repo")
     return SHARED_FORMATS
 
 

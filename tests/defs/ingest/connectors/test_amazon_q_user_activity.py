@@ -88,17 +88,13 @@ def test_a_cell_that_is_not_a_count_is_rejected_naming_the_column(lines):
 
 def test_a_renamed_column_makes_the_file_unreadable_naming_it(lines):
     lines[0] = lines[0].replace("Inline_SuggestionsCount", "Inline_SuggestionCount")
-    with pytest.raises(
-        UnreadableFile, match=r"cannot be read: .*\(the header lacks Inline_SuggestionsCount\)$"
-    ):
+    with pytest.raises(UnreadableFile, match=r"cannot be read: .*\(the header lacks Inline_SuggestionsCount\)$"):
         parse(csv_text(lines), NAME)
 
 
 def test_a_new_column_and_a_new_order_are_tolerated(sample):
     rows = [line.split(",") for line in sample(SAMPLE).decode().splitlines()]
-    reordered = [
-        [*row[2:], row[1], row[0], "7" if number else "Agentic_NewMetric"] for number, row in enumerate(rows)
-    ]
+    reordered = [[*row[2:], row[1], row[0], "7" if number else "Agentic_NewMetric"] for number, row in enumerate(rows)]
     parsed = parse(csv_text([",".join(row) for row in reordered]), NAME)
     assert parsed.records == parse(sample(SAMPLE), NAME).records
 
@@ -107,9 +103,7 @@ def test_a_truncated_last_row_is_rejected_and_earlier_rows_kept(sample):
     data = sample(SAMPLE)
     parsed = parse(data[: data.rindex(b",52,")], NAME)  # cut after Inline_SuggestionsCount, the 38th cell
     assert {r["identity"] for r in parsed.records} == {USER_1, USER_2}
-    assert [(r.source_line, r.reason) for r in parsed.rejects] == [
-        (4, "expected 46 cells as in the header, got 38")
-    ]
+    assert [(r.source_line, r.reason) for r in parsed.rejects] == [(4, "expected 46 cells as in the header, got 38")]
 
 
 def test_crlf_line_endings_and_a_byte_order_mark_are_read(sample):
@@ -122,9 +116,7 @@ def test_a_header_only_report_has_no_users(lines):
 
 
 def test_an_empty_file_cannot_be_read():
-    with pytest.raises(
-        UnreadableFile, match=r"cannot be read: expected an Amazon Q Developer .*the file is empty"
-    ):
+    with pytest.raises(UnreadableFile, match=r"cannot be read: expected an Amazon Q Developer .*the file is empty"):
         parse(b"", NAME)
 
 

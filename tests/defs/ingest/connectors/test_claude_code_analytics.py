@@ -59,9 +59,7 @@ def test_an_api_actor_is_identified_by_its_key_name(row):
 def test_an_unknown_actor_type_is_rejected(row):
     row["actor"] = {"type": "service_actor", "name": "x"}
     parsed = parse(page(row), NAME)
-    assert [r.reason for r in parsed.rejects] == [
-        "expected actor.type user_actor or api_actor, got 'service_actor'"
-    ]
+    assert [r.reason for r in parsed.rejects] == ["expected actor.type user_actor or api_actor, got 'service_actor'"]
 
 
 def test_the_activity_date_is_the_utc_date(row):
@@ -96,11 +94,7 @@ def test_a_newer_tool_and_unknown_keys_are_tolerated(row):
     row["tool_actions"]["new_edit_tool"] = {"accepted": 6, "rejected": 1}
     row["subscription_type"] = "team"
     row["core_metrics"]["lines_of_code"]["moved"] = 3
-    edits = [
-        r["activity_count"]
-        for r in parse(page(row), NAME).records
-        if r["activity_type"] == "code_edit_accepted"
-    ]
+    edits = [r["activity_count"] for r in parse(page(row), NAME).records if r["activity_type"] == "code_edit_accepted"]
     assert edits == [60]
 
 

@@ -33,9 +33,7 @@ def row(sample) -> dict:
 
 
 def response(*rows: dict) -> bytes:
-    return json.dumps(
-        {"data": list(rows), "period": {"startDate": 1711756800000, "endDate": 1711843200000}}
-    ).encode()
+    return json.dumps({"data": list(rows), "period": {"startDate": 1711756800000, "endDate": 1711843200000}}).encode()
 
 
 def counts(parsed) -> dict[str, int]:
@@ -125,7 +123,5 @@ def test_an_empty_data_list_has_no_records():
     ],
 )
 def test_empty_truncated_or_renamed_responses_cannot_be_read(data, detail):
-    with pytest.raises(
-        UnreadableFile, match=rf"^{NAME}: cannot be read: expected a Cursor daily usage .*{detail}"
-    ):
+    with pytest.raises(UnreadableFile, match=rf"^{NAME}: cannot be read: expected a Cursor daily usage .*{detail}"):
         parse(data, NAME)

@@ -41,9 +41,7 @@ def test_sample_members_hold_a_grant_from_the_snapshot_date(sample, check_canoni
 
 
 def test_the_sample_file_name_has_no_snapshot_date(sample):
-    with pytest.raises(
-        UnreadableFile, match=r"^cursor_team_members.json: cannot be read: expected a snapshot date"
-    ):
+    with pytest.raises(UnreadableFile, match=r"^cursor_team_members.json: cannot be read: expected a snapshot date"):
         parse(sample(SAMPLE), "cursor_team_members.json")
 
 
@@ -89,7 +87,5 @@ def test_a_member_without_email_is_rejected_and_unknown_keys_are_tolerated():
     ],
 )
 def test_empty_truncated_or_renamed_documents_cannot_be_read(data, detail):
-    with pytest.raises(
-        UnreadableFile, match=rf"^{NAME}: cannot be read: expected a Cursor team members .*{detail}"
-    ):
+    with pytest.raises(UnreadableFile, match=rf"^{NAME}: cannot be read: expected a Cursor team members .*{detail}"):
         parse(data, NAME)

@@ -104,7 +104,5 @@ def test_an_empty_page_has_no_grants():
     ],
 )
 def test_empty_truncated_or_wrong_documents_cannot_be_read(data, detail):
-    with pytest.raises(
-        UnreadableFile, match=rf"^{NAME}: cannot be read: expected a GitHub Copilot seat .*{detail}"
-    ):
+    with pytest.raises(UnreadableFile, match=rf"^{NAME}: cannot be read: expected a GitHub Copilot seat .*{detail}"):
         parse(data, NAME)

@@ -101,9 +101,7 @@ def test_a_day_that_is_not_a_date_is_rejected(record):
 
 def test_newer_fields_and_an_omitted_cli_breakdown_are_tolerated(record):
     del record["totals_by_cli"]  # omitted when there was no CLI usage
-    record.update(
-        organization_id="42", used_copilot_code_review_active=True, used_copilot_code_review_passive=False
-    )
+    record.update(organization_id="42", used_copilot_code_review_active=True, used_copilot_code_review_passive=False)
     assert parse(ndjson(record), NAME).records == SAMPLE_RECORDS
 
 
@@ -115,9 +113,7 @@ def test_a_truncated_last_line_is_rejected_and_earlier_lines_kept(record):
 
 
 def test_a_truncated_json_array_cannot_be_read(sample):
-    with pytest.raises(
-        UnreadableFile, match=rf"^{NAME}: cannot be read: expected a GitHub Copilot users-1-day"
-    ):
+    with pytest.raises(UnreadableFile, match=rf"^{NAME}: cannot be read: expected a GitHub Copilot users-1-day"):
         parse(sample(ARRAY_SAMPLE)[:500], NAME)
 
 

@@ -59,9 +59,7 @@ def test_samples_as_they_are_name_different_deployments(sample):
     assert orphan.reason.startswith("status of deployment 42, which is in no deployments list given with it")
 
 
-@pytest.mark.parametrize(
-    "listing", ["github_deployments_list.json", "github_deployments_list_api_2026-03-10.json"]
-)
+@pytest.mark.parametrize("listing", ["github_deployments_list.json", "github_deployments_list_api_2026-03-10.json"])
 def test_sha_and_newer_commit_sha_both_give_the_deployed_commit(sample, status, check_canonical, listing):
     """API version 2026-03-10 renamed `sha` to `commit_sha`."""
     matched = status_of(status, 1, "success", "2012-07-20T01:19:13Z", 1)
@@ -168,9 +166,7 @@ def test_an_empty_deployments_page_needs_no_statuses():
     ],
 )
 def test_empty_truncated_or_non_array_responses_cannot_be_read(status, data, detail):
-    with pytest.raises(
-        UnreadableFile, match=rf"^{DEPLOYMENTS}: cannot be read: expected a GitHub REST .*{detail}"
-    ):
+    with pytest.raises(UnreadableFile, match=rf"^{DEPLOYMENTS}: cannot be read: expected a GitHub REST .*{detail}"):
         parse_files({DEPLOYMENTS: data, STATUSES: json.dumps([status]).encode()})
 
 

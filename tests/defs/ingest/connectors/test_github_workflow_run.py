@@ -91,9 +91,7 @@ def test_a_run_without_head_sha_is_rejected(payload):
     del payload["workflow_run"]["head_sha"]
     parsed = parse(ndjson(payload), NAME)
     assert parsed.records == [] and parsed.records_read == 1
-    assert [r.reason for r in parsed.rejects] == [
-        "expected workflow_run.head_sha (a non-empty string), got missing"
-    ]
+    assert [r.reason for r in parsed.rejects] == ["expected workflow_run.head_sha (a non-empty string), got missing"]
 
 
 def test_unknown_keys_are_tolerated(payload):

@@ -59,9 +59,7 @@ def test_sample_export(sample, check_canonical):
         },
     ]
     # the third response is partial: counted and quarantined with its reason, never silently dropped
-    assert [(r.source_line, r.reason) for r in parsed.rejects] == [
-        (6, "partial response (Finished=0, Progress=60)")
-    ]
+    assert [(r.source_line, r.reason) for r in parsed.rejects] == [(6, "partial response (Finished=0, Progress=60)")]
     assert parsed.records_read == 3
 
 
@@ -152,13 +150,9 @@ def test_a_truncated_export_rejects_its_cut_row(sample):
     data = sample(SAMPLE)
     parsed = parse(data[: data.rindex(b",email,EN,8")], NAME)
     assert len(parsed.records) == 2
-    assert [(r.source_line, r.reason) for r in parsed.rejects] == [
-        (6, "expected 21 cells as in the header, got 15")
-    ]
+    assert [(r.source_line, r.reason) for r in parsed.rejects] == [(6, "expected 21 cells as in the header, got 15")]
 
 
 def test_an_empty_file_cannot_be_read():
-    with pytest.raises(
-        UnreadableFile, match=r"cannot be read: expected a Qualtrics CSV export .*the file is empty"
-    ):
+    with pytest.raises(UnreadableFile, match=r"cannot be read: expected a Qualtrics CSV export .*the file is empty"):
         parse(b"", NAME)

@@ -20,9 +20,7 @@ DESIGN_FOLDERS = {
 
 def test_the_registry_holds_exactly_the_design_table():
     assert {folder: fmt.entity for folder, fmt in VENDOR_FORMATS.items()} == DESIGN_FOLDERS
-    assert all(
-        fmt.folder == folder and fmt.entity in ENTITY_SCHEMAS for folder, fmt in VENDOR_FORMATS.items()
-    )
+    assert all(fmt.folder == folder and fmt.entity in ENTITY_SCHEMAS for folder, fmt in VENDOR_FORMATS.items())
 
 
 def test_a_folder_resolves_to_its_format():

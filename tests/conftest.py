@@ -1,10 +1,15 @@
-"""Shared fixtures: workspaces pointed at temporary folders, a tiny hand-written landing."""
+"""Shared fixtures: a tiny hand-written landing, and one small generated demo run per session."""
 
+import json
 import os
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from orchestration.cli import run_pipeline
+from orchestration.lib.demo.generator import DemoSpec, generate
 from orchestration.lib.workspace import Workspace
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -61,3 +66,37 @@ def tiny_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace
     for name, value in workspace.environ().items():
         monkeypatch.setenv(name, value)
     return workspace
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """A small generated organisation run once through the whole pipeline (shared by the session)."""
+
+    workspace: Workspace
+    ground_truth: dict
+    first: date
+    last: date
+    succeeded: bool
+
+
+SMALL_DEMO = DemoSpec(teams=3, engineers_per_team=6, days=21, seed=11)
+
+
+def run_isolated(workspace: Workspace, first: date, last: date, full_refresh: bool = True) -> bool:
+    """run_pipeline exports its workspace to os.environ; restore it afterwards so tests stay independent."""
+    saved = dict(os.environ)
+    try:
+        return run_pipeline(workspace, first, last, full_refresh=full_refresh)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    root = tmp_path_factory.mktemp("demo")
+    workspace = Workspace(landing=root / "landing", workdir=root / "work")
+    summary = generate(SMALL_DEMO, workspace.landing, root / "ground_truth.json", progress=lambda line: None)
+    first, last = date.fromisoformat(summary["start"]), date.fromisoformat(summary["end"])
+    succeeded = run_isolated(workspace, first, last)
+    return DemoRun(workspace, json.loads((root / "ground_truth.json").read_text()), first, last, succeeded)

@@ -14,6 +14,18 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DEFAULT_WORKDIR = REPO_ROOT / "demo"
 
 
+# One pipeline run at a time per workdir: the lake partitions and warehouse.duckdb have one writer. Runs
+# launched from the UI or the schedule queue behind each other (the daemon of `dagster dev` dequeues);
+# the CLI also takes the workdir lock (orchestration/cli.py).
+DAGSTER_INSTANCE_CONFIG = """\
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
 @dataclass(frozen=True)
 class Workspace:
     landing: Path
@@ -66,4 +78,7 @@ class Workspace:
         """Export this workspace to the current process and its children, creating its folders."""
         for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
+        instance_config = self.dagster_home / "dagster.yaml"
+        if not instance_config.exists():
+            instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
         os.environ.update(self.environ())

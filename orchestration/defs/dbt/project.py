@@ -6,7 +6,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.lib.workspace import DBT_PROJECT_DIR
+from orchestration.lib.workspace import DBT_PROJECT_DIR, SEEDS_DIR
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
@@ -18,6 +18,21 @@ def dbt_cli() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir, dbt_executable=DBT_EXECUTABLE)
 
 
+def is_newer_than_project(path: Path) -> bool:
+    """Whether `path` was written after the last change to any model, macro, test, seed or setting."""
+    if not path.exists():
+        return False
+    sources = [
+        file
+        for folder in ("models", "macros", "tests", "snapshots")
+        for file in (DBT_PROJECT_DIR / folder).rglob("*")
+        if file.is_file()
+    ]
+    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml", *SEEDS_DIR.glob("*.csv")]
+    return path.stat().st_mtime > max(file.stat().st_mtime for file in sources)
+
+
 def prepare_manifest() -> None:
-    """`dbt parse`: writes the manifest the Dagster definitions are built from."""
-    dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    """`dbt parse`: writes the manifest the Dagster definitions are built from (skipped when current)."""
+    if not is_newer_than_project(dbt_project.manifest_path):
+        dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()

@@ -35,7 +35,7 @@ bench: install  ## the organisation-scale benchmark (writes bench/results.json)
 lint: install
 	$(BIN)/ruff check orchestration data_quality tests
 	$(BIN)/ruff format --check orchestration data_quality tests
-	$(BIN)/sqlfluff lint dbt_project/models
+	AAW_WAREHOUSE_PATH=:memory: $(BIN)/sqlfluff lint dbt_project/models
 
 clean:
 	rm -rf $(WORKDIR) dbt_project/target dbt_project/logs

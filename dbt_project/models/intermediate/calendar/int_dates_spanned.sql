@@ -40,8 +40,10 @@ flagged as (
     select
         spine.date_day,
         spine.date_day >= (
-            select min(date_day) from (
-                select date_day from deployments union all select date_day from activity
+            select min(data_days.date_day) from (
+                select date_day from deployments
+                union all
+                select date_day from activity
             ) as data_days
         ) as is_in_data
     from spine

@@ -72,7 +72,8 @@ ranked as (
 
 successes as (
 
-    select * from ranked where deployment_status = 'success'
+    select * from ranked
+    where deployment_status = 'success'
 
 ),
 
@@ -89,9 +90,11 @@ commit_runs as (
         select
             *,
             case
-                when commit_sha = lag(commit_sha) over (
-                    partition by service_id, environment order by deployed_at, deployment_id
-                ) then 0
+                when
+                    commit_sha = lag(commit_sha) over (
+                        partition by service_id, environment order by deployed_at, deployment_id
+                    )
+                    then 0
                 else 1
             end as is_new_commit
         from successes
@@ -101,7 +104,12 @@ commit_runs as (
 
 run_commits as (
 
-    select distinct service_id, environment, run_number, commit_sha from commit_runs
+    select distinct
+        service_id,
+        environment,
+        run_number,
+        commit_sha
+    from commit_runs
 
 ),
 
@@ -125,14 +133,14 @@ revert_evidence as (
     select distinct reverted.deployment_id
     from with_previous as reverted
     inner join successes as reverting
-        on reverting.service_id = reverted.service_id
-        and reverting.environment = reverted.environment
-        and reverting.deployed_at > reverted.deployed_at
+        on reverted.service_id = reverting.service_id
+        and reverted.environment = reverting.environment
+        and reverted.deployed_at < reverting.deployed_at
         and reverting.deployed_at
         <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
         and (
-            reverting.rollback_of_deployment_id = reverted.deployment_id
-            or reverting.commit_sha = reverted.previous_commit_sha
+            reverted.deployment_id = reverting.rollback_of_deployment_id
+            or reverted.previous_commit_sha = reverting.commit_sha
         )
 
 ),

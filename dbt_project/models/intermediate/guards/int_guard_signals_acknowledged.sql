@@ -81,35 +81,36 @@ signals as (
     union all
 
     select
-        'redeploy',
-        'deployment',
-        deployment_id,
-        deployed_date,
-        'redeploy of ' || commit_sha || ' to ' || environment || ' (counted once)',
-        true
+        'redeploy' as signal_type,
+        'deployment' as entity_type,
+        deployment_id as entity_id,
+        deployed_date as period_start,
+        'redeploy of ' || commit_sha || ' to ' || environment || ' (counted once)' as detail,
+        true as is_excluded
     from deployments
     where is_redeploy
 
     union all
 
     select
-        'bot_activity',
-        'identity',
-        identity,
-        first_seen_date,
-        cast(peak_value_events_per_minute as {{ dbt.type_string() }}) || ' value-deriving events in one minute',
-        true
+        'bot_activity' as signal_type,
+        'identity' as entity_type,
+        identity as entity_id,
+        first_seen_date as period_start,
+        cast(peak_value_events_per_minute as {{ dbt.type_string() }}) || ' value-deriving events in one minute'
+            as detail,
+        true as is_excluded
     from bots
 
     union all
 
     select
-        'unattributed_identity',
-        'identity',
-        identity,
-        min(activity_date),
-        'not on the roster: ' || cast(sum(activity_count) as {{ dbt.type_string() }}) || ' events',
-        true
+        'unattributed_identity' as signal_type,
+        'identity' as entity_type,
+        identity as entity_id,
+        min(activity_date) as period_start,
+        'not on the roster: ' || cast(sum(activity_count) as {{ dbt.type_string() }}) || ' events' as detail,
+        true as is_excluded
     from activity
     where attribution_status = 'unresolved_identity'
     group by identity
@@ -117,23 +118,24 @@ signals as (
     union all
 
     select
-        'licence_padding',
-        'tool',
-        tool,
-        granted_date,
-        cast(never_used_grants as {{ dbt.type_string() }}) || ' grants on one day never used',
-        false
+        'licence_padding' as signal_type,
+        'tool' as entity_type,
+        tool as entity_id,
+        granted_date as period_start,
+        cast(never_used_grants as {{ dbt.type_string() }}) || ' grants on one day never used' as detail,
+        false as is_excluded
     from padding
 
     union all
 
     select
-        'survey_stuffing',
-        'respondent',
-        respondent,
-        min(submitted_date),
-        'survey_id=' || survey_id || ': ' || cast(count(*) as {{ dbt.type_string() }}) || ' responses, latest counts',
-        true
+        'survey_stuffing' as signal_type,
+        'respondent' as entity_type,
+        respondent as entity_id,
+        min(submitted_date) as period_start,
+        'survey_id=' || survey_id || ': ' || cast(count(*) as {{ dbt.type_string() }}) || ' responses, latest counts'
+            as detail,
+        true as is_excluded
     from responses
     group by respondent, survey_id
     having count(*) > 1
@@ -141,26 +143,26 @@ signals as (
     union all
 
     select
-        'usage_without_outcome',
-        'team',
-        team_id,
-        week_start,
+        'usage_without_outcome' as signal_type,
+        'team' as entity_type,
+        team_id as entity_id,
+        week_start as period_start,
         'active share ' || cast(round(active_share, 2) as {{ dbt.type_string() }}) || ' vs baseline '
         || cast(round(baseline_active_share, 2) as {{ dbt.type_string() }}) || ', velocity x'
-        || cast(round(velocity_multiple, 2) as {{ dbt.type_string() }}),
-        false
+        || cast(round(velocity_multiple, 2) as {{ dbt.type_string() }}) as detail,
+        false as is_excluded
     from usage_without_outcome
 
     union all
 
     select
-        'baseline_drift',
-        'team',
-        team_id,
-        baseline_start,
+        'baseline_drift' as signal_type,
+        'team' as entity_type,
+        team_id as entity_id,
+        baseline_start as period_start,
         'frozen baseline ' || coalesce(cast(round(frozen_value, 4) as {{ dbt.type_string() }}), 'null')
-        || ', recomputed ' || coalesce(cast(round(live_value, 4) as {{ dbt.type_string() }}), 'null'),
-        false
+        || ', recomputed ' || coalesce(cast(round(live_value, 4) as {{ dbt.type_string() }}), 'null') as detail,
+        false as is_excluded
     from baseline_drift
 
 ),
@@ -174,7 +176,7 @@ final as (
         signals.period_start,
         signals.detail,
         signals.is_excluded,
-        exists (
+        exists(
             select 1 from acknowledgements
             where acknowledgements.signal_type = signals.signal_type
                 and acknowledgements.entity_id = signals.entity_id

@@ -17,7 +17,11 @@ activity as (
 
 users as (
 
-    select distinct identity, engineer_id, tool from activity
+    select distinct
+        identity,
+        engineer_id,
+        tool
+    from activity
 
 ),
 
@@ -25,11 +29,12 @@ never_used as (
 
     select grants.*
     from grants
-    where not exists (
-        select 1 from users
-        where users.tool = grants.tool
-            and (users.identity = grants.identity or users.engineer_id = grants.engineer_id)
-    )
+    where
+        not exists (
+            select 1 from users
+            where users.tool = grants.tool
+                and (users.identity = grants.identity or users.engineer_id = grants.engineer_id)
+        )
 
 ),
 

@@ -17,11 +17,23 @@ extra_identities as (
 
 candidates as (
 
-    select distinct email as identity, engineer_id from roster where email is not null
+    select distinct
+        email as identity,
+        engineer_id
+    from roster
+    where email is not null
     union
-    select distinct github_login as identity, engineer_id from roster where github_login is not null
+    select distinct
+        github_login as identity,
+        engineer_id
+    from roster
+    where github_login is not null
     union
-    select distinct identity, engineer_id from extra_identities where identity is not null
+    select distinct
+        identity,
+        engineer_id
+    from extra_identities
+    where identity is not null
 
 ),
 

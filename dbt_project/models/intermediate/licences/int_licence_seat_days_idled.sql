@@ -46,13 +46,15 @@ seat_days as (
         on grants.tool = tools.tool
     inner join dates
         on grants.granted_date <= dates.date_day
-        and (grants.revoked_date is null or dates.date_day < grants.revoked_date)
+        and (grants.revoked_date is null or grants.revoked_date > dates.date_day)
 
 ),
 
 holder_active_days as (
 
-    select grants.grant_id, activity.activity_date
+    select
+        grants.grant_id,
+        activity.activity_date
     from grants
     inner join activity
         on grants.tool = activity.tool
@@ -60,7 +62,9 @@ holder_active_days as (
 
     union
 
-    select grants.grant_id, activity.activity_date
+    select
+        grants.grant_id,
+        activity.activity_date
     from grants
     inner join activity
         on grants.tool = activity.tool

@@ -41,9 +41,15 @@ pooled as (
 
     select
         *,
-        count(*) over (partition by team_id order by week_start rows between 3 preceding and current row) as pooled_weeks,
-        sum(quality_adjusted_deploys) over (partition by team_id order by week_start rows between 3 preceding and current row) as pooled_deploys,
-        sum(headcount) over (partition by team_id order by week_start rows between 3 preceding and current row) as pooled_headcount
+        count(*) over (
+            partition by team_id order by week_start rows between 3 preceding and current row
+        ) as pooled_weeks,
+        sum(quality_adjusted_deploys) over (
+            partition by team_id order by week_start rows between 3 preceding and current row
+        ) as pooled_deploys,
+        sum(headcount) over (
+            partition by team_id order by week_start rows between 3 preceding and current row
+        ) as pooled_headcount
     from team_weeks
 
 ),
@@ -72,7 +78,7 @@ computed as (
         case
             when pooled.unflagged_production_deploys + pooled.failed_deploys > 0
                 then cast(pooled.failed_deploys + pooled.reverted_deploys as {{ type_double() }})
-                / (pooled.unflagged_production_deploys + pooled.failed_deploys)
+                    / (pooled.unflagged_production_deploys + pooled.failed_deploys)
         end as change_failure_rate,
         pooled.weekly_active_ai_users >= {{ metric_var('adoption_threshold') }} * pooled.headcount
         and pooled.headcount > 0 as is_adopting,
@@ -86,7 +92,7 @@ computed as (
         case
             when pooled.pooled_weeks = 4 and pooled.pooled_headcount > 0 and baselines.baseline_deploys_per_engineer > 0
                 then cast(pooled.pooled_deploys as {{ type_double() }}) / pooled.pooled_headcount
-                / baselines.baseline_deploys_per_engineer
+                    / baselines.baseline_deploys_per_engineer
         end as velocity_multiple,
         pooled.headcount < {{ metric_var('min_group_size') }} as is_suppressed
     from pooled

@@ -69,12 +69,17 @@ deploy_counts as (
         team_id,
         week_start,
         cast(sum(case when is_production_deploy then 1 else 0 end) as {{ dbt.type_bigint() }}) as production_deploys,
-        cast(sum(case when is_quality_adjusted_deploy then 1 else 0 end) as {{ dbt.type_bigint() }}) as quality_adjusted_deploys,
-        cast(sum(case when is_production_deploy and not is_spam_flagged then 1 else 0 end) as {{ dbt.type_bigint() }}) as unflagged_production_deploys,
-        cast(sum(case when is_production_deploy and is_reverted and not is_spam_flagged then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as reverted_deploys,
+        cast(sum(case when is_quality_adjusted_deploy then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as quality_adjusted_deploys,
+        cast(sum(case when is_production_deploy and not is_spam_flagged then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as unflagged_production_deploys,
+        cast(
+            sum(case when is_production_deploy and is_reverted and not is_spam_flagged then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as reverted_deploys,
         cast(sum(case when is_failed_production_deploy then 1 else 0 end) as {{ dbt.type_bigint() }}) as failed_deploys,
-        cast(sum(case when is_production_deploy and is_spam_flagged then 1 else 0 end) as {{ dbt.type_bigint() }}) as flagged_production_deploys
+        cast(sum(case when is_production_deploy and is_spam_flagged then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as flagged_production_deploys
     from deployments
     where team_id is not null
     group by team_id, week_start
@@ -116,11 +121,14 @@ measured as (
         team_weeks.velocity_target,
         cast(coalesce(headcounts.headcount, 0) as {{ dbt.type_bigint() }}) as headcount,
         cast(coalesce(deploy_counts.production_deploys, 0) as {{ dbt.type_bigint() }}) as production_deploys,
-        cast(coalesce(deploy_counts.quality_adjusted_deploys, 0) as {{ dbt.type_bigint() }}) as quality_adjusted_deploys,
-        cast(coalesce(deploy_counts.unflagged_production_deploys, 0) as {{ dbt.type_bigint() }}) as unflagged_production_deploys,
+        cast(coalesce(deploy_counts.quality_adjusted_deploys, 0) as {{ dbt.type_bigint() }})
+            as quality_adjusted_deploys,
+        cast(coalesce(deploy_counts.unflagged_production_deploys, 0) as {{ dbt.type_bigint() }})
+            as unflagged_production_deploys,
         cast(coalesce(deploy_counts.reverted_deploys, 0) as {{ dbt.type_bigint() }}) as reverted_deploys,
         cast(coalesce(deploy_counts.failed_deploys, 0) as {{ dbt.type_bigint() }}) as failed_deploys,
-        cast(coalesce(deploy_counts.flagged_production_deploys, 0) as {{ dbt.type_bigint() }}) as flagged_production_deploys,
+        cast(coalesce(deploy_counts.flagged_production_deploys, 0) as {{ dbt.type_bigint() }})
+            as flagged_production_deploys,
         cast(coalesce(activity_counts.weekly_active_ai_users, 0) as {{ dbt.type_bigint() }}) as weekly_active_ai_users,
         cast(coalesce(activity_counts.value_deriving_events, 0) as {{ dbt.type_bigint() }}) as value_deriving_events,
         cast(coalesce(stage_counts.lifecycle_stages_covered, 0) as {{ dbt.type_bigint() }}) as lifecycle_stages_covered

@@ -51,10 +51,11 @@ ranked as (
         engineer_days.is_engineer,
         case
             when delivered_once.respondent is null then 1
-            else row_number() over (
-                partition by delivered_once.survey_id, delivered_once.respondent
-                order by delivered_once.submitted_at desc, delivered_once.response_id desc
-            )
+            else
+                row_number() over (
+                    partition by delivered_once.survey_id, delivered_once.respondent
+                    order by delivered_once.submitted_at desc, delivered_once.response_id desc
+                )
         end as response_rank,
         delivered_once._source_file,
         delivered_once._source_line

@@ -54,7 +54,7 @@ access_days as (
     from engineer_days
     inner join grants
         on engineer_days.engineer_id = grants.engineer_id
-        and grants.granted_date <= engineer_days.date_day
+        and engineer_days.date_day >= grants.granted_date
         and (grants.revoked_date is null or engineer_days.date_day < grants.revoked_date)
     inner join tools
         on grants.tool = tools.tool

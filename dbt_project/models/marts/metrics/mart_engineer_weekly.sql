@@ -29,7 +29,11 @@ memberships as (
         team_id,
         {{ week_start('date_day') }} as week_start
     from engineer_days
-    where date_day in (select date_day from {{ ref('dim_dates') }} where is_in_data)
+    where
+        engineer_days.date_day in (
+            select dim_dates.date_day from {{ ref('dim_dates') }} as dim_dates
+            where dim_dates.is_in_data
+        )
 
 ),
 

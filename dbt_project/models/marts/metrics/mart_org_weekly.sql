@@ -15,9 +15,12 @@ aggregated as (
         week_start,
         cast(count(*) as {{ dbt.type_bigint() }}) as teams,
         cast(sum(case when not is_suppressed then 1 else 0 end) as {{ dbt.type_bigint() }}) as publishable_teams,
-        cast(sum(case when not is_suppressed and is_adopting then 1 else 0 end) as {{ dbt.type_bigint() }}) as adopting_teams,
-        cast(sum(case when not is_suppressed and is_ai_native then 1 else 0 end) as {{ dbt.type_bigint() }}) as ai_native_teams,
-        cast(sum(case when not is_suppressed and is_on_track then 1 else 0 end) as {{ dbt.type_bigint() }}) as teams_on_track,
+        cast(sum(case when not is_suppressed and is_adopting then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as adopting_teams,
+        cast(sum(case when not is_suppressed and is_ai_native then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as ai_native_teams,
+        cast(sum(case when not is_suppressed and is_on_track then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as teams_on_track,
         cast(sum(headcount) as {{ dbt.type_bigint() }}) as headcount,
         cast(sum(quality_adjusted_deploys) as {{ dbt.type_bigint() }}) as quality_adjusted_deploys,
         cast(sum(failed_deploys + reverted_deploys) as {{ dbt.type_bigint() }}) as failures,

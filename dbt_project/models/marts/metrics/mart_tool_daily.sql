@@ -54,7 +54,7 @@ daily_active as (
         count(distinct active_days.engineer_id) as rolling_28d_active_users
     from dates
     inner join active_days
-        on active_days.activity_date <= dates.date_day
+        on dates.date_day >= active_days.activity_date
         and active_days.activity_date >= {{ dbt.dateadd('day', -27, 'dates.date_day') }}
     group by dates.date_day, active_days.tool
 
@@ -66,7 +66,8 @@ licensed as (
         date_day,
         tool,
         cast(sum(case when has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
-        cast(sum(case when has_access and is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }}) as active_licensed_engineers
+        cast(sum(case when has_access and is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }})
+            as active_licensed_engineers
     from licence_days
     group by date_day, tool
 

@@ -69,8 +69,10 @@ month_end_licences as (
         months.month_start,
         licence_days.tool,
         cast(sum(case when licence_days.has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
-        cast(sum(case when licence_days.has_access and licence_days.is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as active_licensed_engineers
+        cast(
+            sum(case when licence_days.has_access and licence_days.is_active_28d then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as active_licensed_engineers
     from months
     inner join licence_days
         on months.last_day_in_data = licence_days.date_day
@@ -129,7 +131,7 @@ final as (
         case
             when tools.requires_licence and month_end_licences.licensed_engineers > 0
                 then cast(month_end_licences.active_licensed_engineers as {{ type_double() }})
-                / month_end_licences.licensed_engineers
+                    / month_end_licences.licensed_engineers
         end as licence_utilisation,
         case when tools.requires_licence then coalesce(month_end_idle_seats.idle_seats, 0) end as idle_seats,
         case

@@ -3,19 +3,44 @@
 Snapshot entities (roster snapshots, teams, services, identities, grants, surveys) are small and re-read
 whole on every run. Deployments and usage arrive as one file per UTC day and are daily-partitioned: a run
 over a window ingests each day of it in turn (one run per window, not one per day).
+
+Every asset reads the generic-contract files at the top of its landing folder and the vendor folders of
+its entity (connectors/registry.py, DESIGN.md's vendor-format table): the folder says the format, and a
+sub-folder no format reads fails the asset with the list of supported folders.
+
+Vendor files of the daily entities are routed by date, not by file (`VendorFiles`):
+- a record goes to the partition of its own day (deployed_at's UTC date, activity_date);
+- day D considers a vendor file when the day in its path (a YYYY-MM-DD in the name, or Amazon Q's
+  yyyy/mm/dd key) lies in [D, D + REACH_DAYS] (exports cover past days), or when its path has no day.
+  A nightly run therefore parses the newest files, not the history; within a run each file is parsed
+  once, however many days of the window consider it. A record of a dated file outside that reach
+  (after the file's day, or more than REACH_DAYS before it) would be read by no partition: it is
+  quarantined instead, so nothing vanishes;
+- a file's rejects and its read/accepted/quarantined counts are booked to its home partition: the day
+  in its path, else the day of its earliest record (for a file read with others, such as a GitHub REST
+  statuses file, of its group's earliest record), else the run's first day;
+- vendor usage rows are daily aggregates: when one identity x tool x day comes from several vendor
+  files, the latest file (by path day, then name: a re-downloaded report) wins, and generic event rows
+  win over a vendor aggregate of the same identity x tool x day; the rows left out count as duplicates.
+  Files are the unit of delivery: one identity-day split across two pages of one export (Claude Code
+  splits a day by terminal type) would keep only the later page's rows, so an exporter writes a
+  user's day into one page (Amazon Q's part files hold each user once);
+- GitHub REST deployments are read a folder at a time (statuses pair with their deployments), so that
+  folder is parsed whole, once per run.
 """
 
+import json
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
 import pyarrow as pa
 
-from orchestration.defs.ingest.connectors import generic
-from orchestration.defs.ingest.connectors.base import Parsed, UnreadableFile
+from orchestration.defs.ingest.connectors import generic, registry
+from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lib import lake, reference
 from orchestration.lib.workspace import Workspace
@@ -26,6 +51,8 @@ CATALOGUE_KEYS = [
     dg.AssetKey(["raw", "reference", "activity_types"]),
 ]
 DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+REACH_DAYS = 90  # a vendor export dated F holds records of the days [F - REACH_DAYS, F]
 
 
 @dataclass
@@ -57,32 +84,267 @@ def _store(
     day: date | None,
     parsed: Parsed,
     source_files: list[str],
+    duplicates: int = 0,
 ) -> IngestOutcome:
-    records = parsed.records
-    table = lake.canonical_table(entity, records)
+    table = lake.canonical_table(entity, parsed.records)
+    return _write(workspace, context, entity, day, table, parsed.rejects, parsed.records_read, source_files, duplicates)
+
+
+def _write(
+    workspace: Workspace,
+    context: dg.AssetExecutionContext,
+    entity: str,
+    day: date | None,
+    table: pa.Table,
+    rejects: list[Reject],
+    records_read: int,
+    source_files: list[str],
+    duplicates: int = 0,
+) -> IngestOutcome:
+    """Replace one partition (records, quarantine, stats): records read = accepted + quarantined."""
     load_id, loaded_at = context.run_id, lake.utc_now()
     lake.write_partition(workspace.raw, entity, day, table, load_id, loaded_at)
-    lake.write_quarantine(workspace.quarantine, entity, day, parsed.rejects, load_id, loaded_at)
+    lake.write_quarantine(workspace.quarantine, entity, day, rejects, load_id, loaded_at)
     outcome = IngestOutcome(
         files=len(source_files),
-        records_read=parsed.records_read,
-        accepted=parsed.records_read - len(parsed.rejects),
-        quarantined=len(parsed.rejects),
+        records_read=records_read,
+        accepted=records_read - len(rejects),
+        quarantined=len(rejects),
+        duplicates=duplicates,
     )
     lake.write_stats(workspace.lake, entity, day, outcome.metadata())
     where = day.isoformat() if day else "snapshot"
     context.log.info(
-        f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, "
-        f"accepted {outcome.accepted}, quarantined {outcome.quarantined}"
+        f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, accepted {outcome.accepted}"
+        + (f" ({duplicates} duplicates)" if duplicates else "")
+        + f", quarantined {outcome.quarantined}, {table.num_rows} rows"
     )
-    for reject in parsed.rejects[:5]:
+    for reject in rejects[:5]:
         context.log.warning(f"quarantined {reject.message()}")
     return outcome
 
 
 def _fail_unreadable(errors: list[str]) -> None:
     if errors:
-        raise dg.Failure(description="Unreadable landing file(s):\n" + "\n".join(errors))
+        raise dg.Failure(description="Unreadable landing file(s):\n" + "\n".join(dict.fromkeys(errors)))
+
+
+def _with_name(record: dict, name: str) -> dict:
+    record["_source_file"] = name
+    return record
+
+
+# ---- vendor folders ----------------------------------------------------------------------------
+
+
+def _path_day(relative: str) -> date | None:
+    """The last valid day named in a path: YYYY-MM-DD in a file name, or a yyyy/mm/dd key (Amazon Q)."""
+    for year, month, day in reversed(DAY_IN_PATH.findall(relative)):
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+    return None
+
+
+def _is_hidden(path: Path) -> bool:
+    return path.name.startswith(".")
+
+
+@dataclass(frozen=True)
+class VendorFile:
+    name: str  # relative to landing/, the `_source_file` of its records
+    path: Path
+    fmt: registry.VendorFormat
+    path_day: date | None  # the day in its path below the format's folder
+
+    @property
+    def rank(self) -> tuple[date, str]:
+        """Order of delivery: a later path day, then a later name, is a later file."""
+        return self.path_day or date.min, self.name
+
+
+def _format_of(workspace: Workspace, folder: Path) -> registry.VendorFormat:
+    try:
+        return registry.format_for(_relative(workspace, folder))
+    except ValueError as error:
+        raise dg.Failure(description=str(error)) from None
+
+
+def _files_in(workspace: Workspace, folder: Path, fmt: registry.VendorFormat) -> list[Path]:
+    if fmt.any_depth:
+        return sorted(
+            path
+            for path in folder.rglob("*")
+            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        )
+    files = []
+    for path in sorted(folder.iterdir()):
+        if _is_hidden(path):
+            continue
+        if path.is_dir():
+            _format_of(workspace, path)  # no format reads a sub-folder of this one: fails naming the supported
+        elif path.is_file():
+            files.append(path)
+    return files
+
+
+def vendor_files(workspace: Workspace, folder: str, entity: str) -> list[VendorFile]:
+    """Every file in the vendor sub-folders of landing/<folder>/; an unknown sub-folder fails the asset."""
+    root = workspace.landing / folder
+    if not root.is_dir():
+        return []
+    found = []
+    for sub in sorted(path for path in root.iterdir() if path.is_dir() and not _is_hidden(path)):
+        fmt = _format_of(workspace, sub)
+        if fmt.entity != entity:
+            raise dg.Failure(description=f"landing/{fmt.folder}/ holds {fmt.entity}, not {entity}")
+        for path in _files_in(workspace, sub, fmt):
+            name = _relative(workspace, path)
+            found.append(VendorFile(name, path, fmt, _path_day(path.relative_to(sub).as_posix())))
+    return found
+
+
+def _parse_all(files: list[VendorFile]) -> dict[str, Parsed]:
+    """Parse vendor files, each format's files together (GitHub REST pairs deployments with statuses)."""
+    parsed: dict[str, Parsed] = {}
+    for fmt in dict.fromkeys(file.fmt for file in files):
+        group = [file for file in files if file.fmt is fmt]
+        parsed.update(fmt.parse_files({file.name: file.path.read_bytes() for file in group}))
+    return parsed
+
+
+@dataclass
+class _RoutedFile:
+    """One parsed vendor file: its records by day, and what is booked to its home partition."""
+
+    file: VendorFile
+    by_day: dict[date, list[dict]]
+    rejects: list[Reject]
+    records_read: int
+    group_day: date | None = None  # the earliest record of the files parsed with it (GitHub REST statuses)
+
+    def home(self, first_day: date) -> date:
+        """The day in its path, else of its earliest record (or its group's), else the run's first day."""
+        return self.file.path_day or min(self.by_day, default=None) or self.group_day or first_day
+
+
+@dataclass
+class VendorDay:
+    """The vendor contribution to one daily partition."""
+
+    records: list[tuple[VendorFile, dict]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    records_read: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+class VendorFiles:
+    """The vendor files of one daily entity for one run: each parsed at most once, routed by day."""
+
+    def __init__(self, workspace: Workspace, folder: str, entity: str, record_day: Callable[[dict], date]):
+        self.files = vendor_files(workspace, folder, entity)
+        self.record_day = record_day
+        self._groups = {file.name: group for group in _parse_groups(self.files) for file in group}
+        self._routed: dict[str, _RoutedFile | UnreadableFile] = {}
+
+    def considered(self, day: date) -> list[VendorFile]:
+        reach = day + timedelta(days=REACH_DAYS)
+        return [file for file in self.files if file.path_day is None or day <= file.path_day <= reach]
+
+    def for_day(self, day: date, first_day: date) -> VendorDay:
+        """Records dated `day`, and the rejects and counts of the files whose home is `day`."""
+        part = VendorDay()
+        for file in self.considered(day):
+            routed = self._routed_file(file)
+            mine = routed.by_day.get(day, [])
+            is_home = routed.home(first_day) == day
+            part.records.extend((file, record) for record in mine)
+            if is_home:
+                part.rejects.extend(routed.rejects)
+                part.records_read += routed.records_read
+            if mine or is_home:
+                part.files.append(file.name)
+        return part
+
+    def _routed_file(self, file: VendorFile) -> _RoutedFile:
+        if file.name not in self._routed:
+            group = self._groups[file.name]
+            try:
+                parsed = _parse_all(group)
+            except UnreadableFile as error:
+                for member in group:
+                    self._routed[member.name] = error
+            else:
+                routed = [self._route(member, parsed[member.name]) for member in group]
+                group_day = min((day for member in routed for day in member.by_day), default=None)
+                for member in routed:
+                    member.group_day = group_day
+                    self._routed[member.file.name] = member
+        routed = self._routed[file.name]
+        if isinstance(routed, UnreadableFile):
+            raise routed
+        return routed
+
+    def _route(self, file: VendorFile, parsed: Parsed) -> _RoutedFile:
+        by_day: dict[date, list[dict]] = {}
+        beyond: dict[int, list[dict]] = {}  # records no partition would read, by source line
+        for record in parsed.records:
+            _with_name(record, file.name)
+            day = self.record_day(record)
+            if file.path_day and not file.path_day - timedelta(days=REACH_DAYS) <= day <= file.path_day:
+                beyond.setdefault(record["_source_line"], []).append(record)
+            else:
+                by_day.setdefault(day, []).append(record)
+        rejects = list(parsed.rejects)
+        for line, records in beyond.items():
+            day = self.record_day(records[0])
+            rejects.append(
+                Reject(
+                    file.name,
+                    line,
+                    f"dated {day.isoformat()}, outside the {REACH_DAYS} days up to the day in the file's path "
+                    f"({file.path_day.isoformat()}): name a vendor export by the last day it covers",
+                    json.dumps([_plain(record) for record in records], default=str),
+                )
+            )
+        return _RoutedFile(file, by_day, rejects, parsed.records_read)
+
+
+def _plain(record: dict) -> dict:
+    return {key: value for key, value in record.items() if not key.startswith("_")}
+
+
+def _deployed_day(record: dict) -> date:
+    return record["deployed_at"].date()
+
+
+def _activity_day(record: dict) -> date:
+    return record["activity_date"]
+
+
+def _parse_groups(files: list[VendorFile]) -> list[list[VendorFile]]:
+    """Files parsed together: one per group, except formats read a folder at a time (GitHub REST)."""
+    groups = [[file] for file in files if file.fmt.parse is not None]
+    folder_formats = dict.fromkeys(file.fmt for file in files if file.fmt.parse is None)
+    return groups + [[file for file in files if file.fmt is fmt] for fmt in folder_formats]
+
+
+def _snapshot_vendor_files(workspace: Workspace, folder: str, entity: str) -> tuple[Parsed, list[str], list[str]]:
+    """All records of the vendor folders of a snapshot entity, their file names, and unreadable files' errors."""
+    parsed, names, errors = Parsed(entity), [], []
+    for group in _parse_groups(vendor_files(workspace, folder, entity)):
+        try:
+            results = _parse_all(group)
+        except UnreadableFile as error:
+            errors.append(str(error))
+            continue
+        for file in group:
+            for record in results[file.name].records:
+                _with_name(record, file.name)
+            parsed.extend(results[file.name])
+            names.append(file.name)
+    return parsed, names, errors
 
 
 # ---- snapshot entities -------------------------------------------------------------------------
@@ -97,11 +359,6 @@ class SnapshotSource:
     required: bool = True
 
 
-def _with_name(record: dict, name: str) -> dict:
-    record["_source_file"] = name
-    return record
-
-
 def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
     @dg.asset(
         key=["raw", source.entity],
@@ -112,13 +369,13 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         workspace = Workspace.from_env()
+        parsed, names, errors = _snapshot_vendor_files(workspace, source.folder, source.entity)
         files = sorted((workspace.landing / source.folder).glob("*.csv"))
         if source.required and not files:
             raise dg.Failure(
                 description=f"{workspace.landing / source.folder}: no CSV file found; "
                 f"expected the generic contract's {source.folder}/ files (DESIGN.md)"
             )
-        parsed, errors, names = Parsed(source.entity), [], []
         for file in files:
             name = _relative(workspace, file)
             try:
@@ -167,14 +424,14 @@ SNAPSHOT_SOURCES = (
     SnapshotSource(
         "licence_grants",
         "licences",
-        "AI-tool licence grants and revocations.",
+        "AI-tool licence grants and revocations (generic CSV, Copilot seats, Cursor team members).",
         lambda data, name, landing: generic.parse_licence_grants(data, name, reference.load_catalogue(landing)),
         required=False,
     ),
     SnapshotSource(
         "survey_responses",
         "surveys",
-        "Engineer survey responses (NPS, 0..10).",
+        "Engineer survey responses (NPS, 0..10; generic CSV and Qualtrics exports).",
         lambda data, name, landing: generic.parse_survey_responses(data, name),
         required=False,
     ),
@@ -190,6 +447,7 @@ SNAPSHOT_SOURCES = (
 )
 def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
+    vendor_files(workspace, "roster", "roster")  # no vendor format: any sub-folder fails, naming the supported
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
         raise dg.Failure(description=f"{workspace.landing / 'roster'}: no roster_YYYY-MM-DD.csv snapshot found")
@@ -248,9 +506,10 @@ def _day_files(folder: Path, day: date) -> list[Path]:
     return sorted(folder.glob(f"{day.isoformat()}*.ndjson"))
 
 
-def _ingest_days(
-    context: dg.AssetExecutionContext, ingest_day: Callable[[Workspace, date], IngestOutcome]
-) -> dg.MaterializeResult:
+DayIngest = Callable[[dg.AssetExecutionContext, Workspace, date, VendorFiles, date], IngestOutcome]
+
+
+def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendor: VendorFiles) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
     window = context.partition_time_window
     days = [date.fromisoformat(key) for key in context.partition_keys]
@@ -258,15 +517,21 @@ def _ingest_days(
     for index, day in enumerate(days, start=1):
         context.log.info(f"[{index}/{len(days)}] {context.asset_key.to_user_string()} {day.isoformat()}")
         try:
-            total.add(ingest_day(workspace, day))
+            total.add(ingest_day(context, workspace, day, vendor, days[0]))
         except UnreadableFile as error:
             errors.append(str(error))
     _fail_unreadable(errors)
-    return dg.MaterializeResult(metadata={**total.metadata(), "window": f"{window.start.date()}..{window.end.date()}"})
+    return dg.MaterializeResult(
+        metadata={
+            **total.metadata(),
+            "vendor_files": len(vendor.files),
+            "window": f"{window.start.date()}..{window.end.date()}",
+        }
+    )
 
 
-def _daily_asset(entity: str, description: str):
-    def decorator(ingest_one: Callable[[dg.AssetExecutionContext, Workspace, date], IngestOutcome]):
+def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], description: str):
+    def decorator(ingest_one: DayIngest):
         @dg.asset(
             key=["raw", entity],
             group_name=GROUP,
@@ -278,16 +543,37 @@ def _daily_asset(entity: str, description: str):
             pool="lake_writer",
         )
         def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-            return _ingest_days(context, lambda workspace, day: ingest_one(context, workspace, day))
+            # listed once per run, before any partition is written: an unknown folder fails the run up front
+            vendor = VendorFiles(Workspace.from_env(), folder, entity, record_day)
+            return _ingest_days(context, ingest_one, vendor)
 
         return _asset
 
     return decorator
 
 
-@_daily_asset("deployments", "Deployments, one UTC day per partition (generic NDJSON and vendor exports).")
-def deployments(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> IngestOutcome:
+def _silent(
+    context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, day: date
+) -> IngestOutcome:
+    """No file at all is silence, not zero: the partition is removed so the silent-source gate sees the gap."""
+    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day)
+    context.log.warning(f"{entity} {day}: no file in landing/{folder}/ or its vendor folders (source silent)")
+    return IngestOutcome()
+
+
+@_daily_asset(
+    "deployments",
+    "deployments",
+    _deployed_day,
+    "Deployments, one UTC day (of deployed_at) per partition: generic NDJSON and GitHub exports.",
+)
+def deployments(
+    context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
+) -> IngestOutcome:
     files = _day_files(workspace.landing / "deployments", day)
+    vendor_day = vendor.for_day(day, first_day)
+    if not files and not vendor_day.files:
+        return _silent(context, workspace, "deployments", "deployments", day)
     parsed, names = Parsed("deployments"), []
     for file in files:
         name = _relative(workspace, file)
@@ -296,45 +582,71 @@ def deployments(context: dg.AssetExecutionContext, workspace: Workspace, day: da
             _with_name(record, name)
         parsed.extend(part)
         names.append(name)
-    if not files:
-        # No file is silence, not zero: the partition is removed so the silent-source gate sees the gap.
-        lake.remove_partition(workspace.raw, workspace.quarantine, "deployments", day)
-        context.log.warning(f"deployments {day}: no file in landing/deployments/ (source silent)")
-        return IngestOutcome()
-    return _store(workspace, context, "deployments", day, parsed, names)
+    # deployment ids repeated across deliveries are deduplicated downstream (latest wins), as for generic files
+    parsed.records.extend(record for _, record in vendor_day.records)
+    parsed.rejects.extend(vendor_day.rejects)
+    parsed.records_read += vendor_day.records_read
+    return _store(workspace, context, "deployments", day, parsed, names + vendor_day.files)
 
 
-@_daily_asset("tool_activity", "AI-tool usage rolled up to identity x tool x activity type x UTC day.")
-def tool_activity(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> IngestOutcome:
+def _usage_key(record: dict) -> tuple[str, str]:
+    return record["identity"].lower(), record["tool"]
+
+
+def _latest_vendor_rows(
+    records: Iterable[tuple[VendorFile, dict]], generic_keys: set[tuple[str, str]]
+) -> tuple[list[dict], int]:
+    """Vendor activity rows of one day, one delivery per identity x tool: generic event rows win over a
+    vendor aggregate, and among vendor files the latest file wins. Returns the rows kept and the count left out."""
+    latest: dict[tuple[str, str], tuple[date, str]] = {}
+    records = list(records)
+    for file, record in records:
+        key = _usage_key(record)
+        if key not in generic_keys:
+            latest[key] = max(latest.get(key, file.rank), file.rank)
+    kept = [record for file, record in records if latest.get(_usage_key(record)) == file.rank]
+    return kept, len(records) - len(kept)
+
+
+@_daily_asset(
+    "tool_activity",
+    "usage",
+    _activity_day,
+    "AI-tool usage rolled up to identity x tool x activity type x UTC day: generic events and vendor daily reports.",
+)
+def tool_activity(
+    context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
+) -> IngestOutcome:
     files = _day_files(workspace.landing / "usage", day)
-    if not files:
-        lake.remove_partition(workspace.raw, workspace.quarantine, "tool_activity", day)
-        context.log.warning(f"tool_activity {day}: no file in landing/usage/ (source silent)")
-        return IngestOutcome()
+    vendor_day = vendor.for_day(day, first_day)
+    if not files and not vendor_day.files:
+        return _silent(context, workspace, "tool_activity", "usage", day)
     names = [_relative(workspace, file) for file in files]
     usage = generic.parse_usage_events(
         [(name, file.read_bytes()) for name, file in zip(names, files, strict=True)],
         day,
         reference.load_catalogue(workspace.landing),
     )
-    table = lake.canonical_table("tool_activity", usage.activity)
-    load_id, loaded_at = context.run_id, lake.utc_now()
-    lake.write_partition(workspace.raw, "tool_activity", day, table, load_id, loaded_at)
-    lake.write_quarantine(workspace.quarantine, "tool_activity", day, usage.rejects, load_id, loaded_at)
-    outcome = IngestOutcome(
-        files=len(files),
-        records_read=usage.records_read,
-        accepted=usage.records_read - len(usage.rejects),
-        quarantined=len(usage.rejects),
-        duplicates=usage.duplicates,
+    generic_table = lake.canonical_table("tool_activity", usage.activity)
+    generic_keys = {
+        (identity.lower(), tool)
+        for identity, tool in zip(
+            generic_table.column("identity").to_pylist(), generic_table.column("tool").to_pylist(), strict=True
+        )
+    }
+    vendor_rows, superseded = _latest_vendor_rows(vendor_day.records, generic_keys)
+    table = pa.concat_tables([generic_table, lake.canonical_table("tool_activity", vendor_rows)])
+    return _write(
+        workspace,
+        context,
+        "tool_activity",
+        day,
+        table,
+        usage.rejects + vendor_day.rejects,
+        usage.records_read + vendor_day.records_read,
+        names + vendor_day.files,
+        duplicates=usage.duplicates + superseded,
     )
-    lake.write_stats(workspace.lake, "tool_activity", day, outcome.metadata())
-    context.log.info(
-        f"tool_activity {day}: {len(files)} file(s), read {outcome.records_read} events, accepted "
-        f"{outcome.accepted} ({outcome.duplicates} duplicates), quarantined {outcome.quarantined}, "
-        f"{table.num_rows} activity rows"
-    )
-    return outcome
 
 
 ingest_assets = [

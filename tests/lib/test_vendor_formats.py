@@ -1,0 +1,183 @@
+"""The demo through the vendor formats: ingesting the vendor landing gives the lake the generic one gives.
+
+A tiny demo is generated, rewritten through the vendor formats, and both landings are ingested by the
+real ingest assets over the whole window; the canonical tables are then compared on what the marts use.
+"""
+
+import csv
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.lib.demo.generator import DemoSpec, generate
+from orchestration.lib.demo.vendor_formats import write_vendor_formats
+from orchestration.lib.workspace import Workspace
+
+# a seed whose tiny organisation uses Amazon Q and grants Cursor seats inside the window, so every
+# vendor folder is exercised (with seed 5, for one, nobody uses Amazon Q)
+SPEC = DemoSpec(teams=3, engineers_per_team=6, days=14, seed=14)
+FIRST, LAST = SPEC.start, SPEC.start + timedelta(days=SPEC.days - 1)
+VENDOR_FOLDERS = (
+    "deployments/github_deployment_status",
+    "licences/github_copilot_seats",
+    "licences/cursor_team_members",
+    "usage/github_copilot_users_1_day",
+    "usage/claude_code_analytics",
+    "usage/cursor_daily_usage",
+    "usage/amazon_q_user_activity",
+    "surveys/qualtrics",
+)
+
+
+@dataclass(frozen=True)
+class Lakes:
+    generic: Workspace
+    vendor: Workspace
+    truth: dict
+
+
+def ingest(workspace: Workspace) -> None:
+    saved = dict(os.environ)
+    try:
+        os.environ.update(workspace.environ())
+        result = dg.materialize(
+            ingest_assets,
+            instance=dg.DagsterInstance.ephemeral(),
+            tags={
+                "dagster/asset_partition_range_start": FIRST.isoformat(),
+                "dagster/asset_partition_range_end": LAST.isoformat(),
+            },
+        )
+        assert result.success
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture(scope="module")
+def lakes(tmp_path_factory: pytest.TempPathFactory) -> Lakes:
+    root = tmp_path_factory.mktemp("vendor_demo")
+    generate(SPEC, root / "generic", root / "truth.json", progress=lambda _: None)
+    write_vendor_formats(root / "generic", root / "vendor")
+    workspaces = [Workspace(landing=root / name, workdir=root / f"{name}_work") for name in ("generic", "vendor")]
+    for workspace in workspaces:
+        ingest(workspace)
+    return Lakes(*workspaces, json.loads((root / "truth.json").read_text()))
+
+
+def query(workspace: Workspace, entity: str, sql: str) -> list[tuple]:
+    files = workspace.raw / entity / "*" / "*.parquet"
+    with duckdb.connect() as con:
+        con.execute("set TimeZone = 'UTC'")
+        return sorted(con.execute(sql.replace("{entity}", f"read_parquet('{files}')")).fetchall())
+
+
+def vendor_files(workspace: Workspace, entity: str) -> set[str]:
+    return {row[0] for row in query(workspace, entity, "select distinct _source_file from {entity}")}
+
+
+def test_every_vendor_folder_is_written_and_read(lakes):
+    for folder in VENDOR_FOLDERS:
+        assert any((lakes.vendor.landing / folder).rglob("*.*")), folder
+    read = vendor_files(lakes.vendor, "tool_activity") | vendor_files(lakes.vendor, "deployments")
+    read |= vendor_files(lakes.vendor, "licence_grants") | vendor_files(lakes.vendor, "survey_responses")
+    assert all(any(name.startswith(folder + "/") for name in read) for folder in VENDOR_FOLDERS)
+
+
+def test_usage_round_trips_per_identity_tool_type_and_day(lakes):
+    sql = "select lower(identity), identity_type, tool, activity_date, activity_type, activity_count, day from {entity}"
+    generic, vendor = query(lakes.generic, "tool_activity", sql), query(lakes.vendor, "tool_activity", sql)
+    assert vendor == generic
+    totals = "select tool, activity_type, activity_date, sum(activity_count) from {entity} group by all"
+    assert query(lakes.vendor, "tool_activity", totals) == query(lakes.generic, "tool_activity", totals)
+    moved = query(lakes.vendor, "tool_activity", "select count(*) from {entity} where _source_file like '%/%/%'")
+    assert moved[0][0] > len(generic) / 2  # most usage came through a vendor format
+
+
+def test_the_bot_stays_event_level_so_the_bot_rule_still_sees_it(lakes):
+    [bot] = lakes.truth["bot_identities"]
+    sql = (
+        "select max(peak_events_per_minute), count(*) filter (where _source_file like '%/%/%') "
+        f"from {{entity}} where lower(identity) = '{bot}'"
+    )
+    [(peak, from_vendor_files)] = query(lakes.vendor, "tool_activity", sql)
+    assert peak > 20 and from_vendor_files == 0
+    assert query(lakes.vendor, "tool_activity", "select count(*) from {entity} where peak_events_per_minute > 20") == (
+        query(lakes.generic, "tool_activity", "select count(*) from {entity} where peak_events_per_minute > 20")
+    )
+
+
+def roster_logins(landing: Path) -> dict[str, str]:
+    logins = {}
+    for path in (landing / "roster").glob("*.csv"):
+        with path.open(newline="") as handle:
+            logins.update({row["email"].lower(): row["github_login"].lower() for row in csv.DictReader(handle)})
+    return logins
+
+
+def test_deployments_round_trip_with_triggers_resolving_to_the_same_engineer(lakes):
+    sql = (
+        "select deployment_id, service, environment, commit_sha, status, deployed_at, rollback_of, day, "
+        "lower(triggered_by), lines_changed from {entity}"
+    )
+    logins = roster_logins(lakes.generic.landing)
+
+    def resolved(row: tuple) -> tuple:  # an email trigger and its engineer's GitHub login are the same person
+        return (*row[:8], logins.get(row[8], row[8]), row[9])
+
+    generic = [resolved(row) for row in query(lakes.generic, "deployments", sql)]
+    vendor = [resolved(row) for row in query(lakes.vendor, "deployments", sql)]
+    assert [row[:9] for row in vendor] == [row[:9] for row in generic]
+    webhook = [row for row in vendor if row[9] is None]
+    assert len(webhook) > len(vendor) / 2  # most deploys came through webhooks
+    changed = [(old[9], new[9]) for old, new in zip(generic, vendor, strict=True) if old[9] != new[9]]
+    assert all(new is None and old != 0 for old, new in changed)  # line counts lost, never a 0
+
+
+def test_grants_and_surveys_round_trip(lakes):
+    grants = (
+        "select lower(identity), identity_type, tool, cast(granted_at as date), cast(revoked_at as date) from {entity}"
+    )
+    assert query(lakes.vendor, "licence_grants", grants) == query(lakes.generic, "licence_grants", grants)
+    seats = query(lakes.vendor, "licence_grants", "select count(*) from {entity} where _source_file like '%/%/%'")
+    assert seats[0][0] > 0
+    responses = "select response_id, survey_id, lower(identity), tool, score, submitted_at from {entity}"
+    assert query(lakes.vendor, "survey_responses", responses) == query(lakes.generic, "survey_responses", responses)
+
+
+def test_nothing_is_quarantined_and_counts_add_up(lakes):
+    for workspace in (lakes.generic, lakes.vendor):
+        assert not list(workspace.quarantine.rglob("*.parquet"))
+    for entity in ("deployments", "tool_activity"):
+        for day in (FIRST + timedelta(days=offset) for offset in range(SPEC.days)):
+            stats = json.loads((lakes.vendor.lake / "stats" / entity / f"day={day.isoformat()}.json").read_text())
+            assert stats["records_read"] == stats["accepted"] + stats["quarantined"]
+            assert stats["files"] >= 2  # the generic file and the day's vendor file(s)
+
+
+def test_the_vendor_files_look_like_the_vendors_exports(lakes):
+    landing = lakes.vendor.landing
+    amazon_q_rows = 0
+    for report in (landing / "usage" / "amazon_q_user_activity").rglob("*.csv"):
+        day = datetime.strptime("/".join(report.parts[-5:-2]), "%Y/%m/%d")  # .../yyyy/mm/dd/00/<file>
+        header, *rows = report.read_text().splitlines()
+        assert header.startswith("UserId,Date,Chat_AICodeLines") and len(header.split(",")) == 46
+        assert all(row.startswith('"') and f'",{day:%m-%d-%Y},' in row and ",0," not in row for row in rows)
+        amazon_q_rows += len(rows)
+    assert amazon_q_rows
+    for response in (landing / "usage" / "cursor_daily_usage").glob("*.json"):
+        day = datetime.fromisoformat(response.stem.removeprefix("cursor_daily_usage_")).replace(tzinfo=UTC)
+        assert {record["date"] for record in json.loads(response.read_text())["data"]} <= {day.timestamp() * 1000}
+    for day in (FIRST + timedelta(days=offset) for offset in range(SPEC.days)):
+        copilot = landing / "usage" / "github_copilot_users_1_day" / f"copilot_users_1_day_{day}.ndjson"
+        assert all(json.loads(line)["day"] == day.isoformat() for line in copilot.read_text().splitlines())
+        remaining = Counter(json.loads(line)["tool"] for line in (landing / "usage" / f"{day}.ndjson").open())
+        assert set(remaining) <= {"internal_chat", lakes.truth["bot_activity"][0]["tool"]}

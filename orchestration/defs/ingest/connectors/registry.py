@@ -6,8 +6,9 @@ relative to landing/. Ingest reads a folder's files of a partition with
 read one file at a time also expose `parse(data, source_file)`. GitHub REST deployments need their
 statuses files beside them, so that format has only `parse_files`.
 
-`github_workflow_run` (deploys from GitHub Actions runs) has a connector but no folder in DESIGN.md's
-table yet, so it is not registered here.
+`deployments/github_workflow_run/` (GitHub Actions `workflow_run` completed events of pipelines that
+deploy to production) is an addition to DESIGN.md's table: the issue asks for the format and the
+table had no folder for it.
 """
 
 from collections.abc import Callable, Mapping
@@ -23,6 +24,7 @@ from orchestration.defs.ingest.connectors import (
     github_copilot_users_1_day,
     github_deployment_status,
     github_rest,
+    github_workflow_run,
     qualtrics,
 )
 from orchestration.defs.ingest.connectors.base import Parsed
@@ -67,6 +69,12 @@ VENDOR_FORMATS: dict[str, VendorFormat] = {
             'GitHub REST "list deployments" (`sha` or newer `commit_sha`) and "list deployment statuses" '
             'responses (statuses files have "statuses" in their name)',
             github_rest.parse_files,
+        ),
+        _file_format(
+            "deployments/github_workflow_run",
+            "deployments",
+            "GitHub Actions workflow_run completed events of pipelines that deploy to production",
+            github_workflow_run.parse,
         ),
         _file_format(
             "licences/github_copilot_seats",

@@ -8,6 +8,7 @@ from orchestration.lib.canonical import ENTITY_SCHEMAS
 DESIGN_FOLDERS = {
     "deployments/github_deployment_status": "deployments",
     "deployments/github_rest": "deployments",
+    "deployments/github_workflow_run": "deployments",  # an addition to DESIGN.md's table
     "licences/github_copilot_seats": "licence_grants",
     "licences/cursor_team_members": "licence_grants",
     "usage/github_copilot_users_1_day": "tool_activity",
@@ -18,7 +19,7 @@ DESIGN_FOLDERS = {
 }
 
 
-def test_the_registry_holds_exactly_the_design_table():
+def test_the_registry_holds_exactly_the_design_table_plus_workflow_runs():
     assert {folder: fmt.entity for folder, fmt in VENDOR_FORMATS.items()} == DESIGN_FOLDERS
     assert all(fmt.folder == folder and fmt.entity in ENTITY_SCHEMAS for folder, fmt in VENDOR_FORMATS.items())
 

@@ -1,10 +1,14 @@
 """`aaw`: a thin command line over the Dagster definitions (it runs them in-process, never around them)."""
 
 import argparse
+import fcntl
+import os
 import shutil
 import sys
+import tempfile
 import warnings
-from datetime import date
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
@@ -26,8 +30,40 @@ def _landing_window(landing: Path) -> tuple[date, date]:
     return min(days), max(days)
 
 
+class WorkdirBusy(RuntimeError):
+    pass
+
+
+@contextmanager
+def workdir_lock(workspace: Workspace):
+    """Hold an exclusive lock on the workdir for a run: a second overlapping run fails at once, clearly.
+
+    The lock dies with the process (a killed run leaves no stale lock behind).
+    """
+    workspace.workdir.mkdir(parents=True, exist_ok=True)
+    with (workspace.workdir / ".run.lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise WorkdirBusy(
+                f"{workspace.workdir} is in use by another run ({handle.read().strip() or 'unknown'}); "
+                "runs of one workdir are serialised, try again when it has finished"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC")
+        handle.flush()
+        yield
+
+
 def run_pipeline(workspace: Workspace, first: date, last: date, full_refresh: bool = False) -> bool:
     """Materialise every asset for the window [first, last] in one in-process Dagster run."""
+    with workdir_lock(workspace):
+        return _run(workspace, first, last, full_refresh)
+
+
+def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> bool:
     workspace.activate()
     import dagster as dg
 
@@ -84,7 +120,14 @@ def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path) -> No
     from orchestration.lib.demo.generator import DemoSpec, generate
 
     spec = DemoSpec(teams=args.teams, engineers_per_team=args.engineers_per_team, days=args.days, seed=args.seed)
-    summary = generate(spec, landing, ground_truth)
+    if not args.vendor_formats:
+        summary = generate(spec, landing, ground_truth)
+    else:
+        from orchestration.lib.demo.vendor_formats import write_vendor_formats
+
+        with tempfile.TemporaryDirectory() as scratch:
+            summary = generate(spec, Path(scratch) / "landing", ground_truth)
+            write_vendor_formats(Path(scratch) / "landing", landing)
     print(f"Demo data: {summary}")
 
 
@@ -93,6 +136,12 @@ def _add_size_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engineers-per-team", type=int, default=8)
     parser.add_argument("--days", type=int, default=56)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--vendor-formats",
+        action="store_true",
+        help="write usage, grants, deployments and surveys in the vendors' own export formats where they can "
+        "carry them exactly (the marts come out the same)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -114,7 +163,79 @@ def main(argv: list[str] | None = None) -> int:
     generate.add_argument("--out", type=Path, required=True, help="writes OUT/landing and OUT/ground_truth.json")
     _add_size_flags(generate)
 
+    from orchestration.lib.explain import METRICS
+
+    explain = commands.add_parser(
+        "explain",
+        help="explain one published number: definition, value, inputs and the raw records behind it",
+        description="Reads WORKDIR/warehouse.duckdb read-only (the analyst's copy, with the facts and their lineage "
+        "to landing files and lines) and compares with published/current. Team metrics take --team and --week; "
+        "tool metrics (monthly_active_users, licence_utilisation, idle_seats, shadow_users, nps) --tool and --month.",
+    )
+    explain.add_argument("--metric", required=True, choices=METRICS, metavar="METRIC", help=", ".join(METRICS))
+    explain.add_argument("--team", help="team_id (team metrics)")
+    explain.add_argument("--week", help="any day of the ISO week, e.g. 2026-01-12, or 2026-W03 (team metrics)")
+    explain.add_argument("--tool", help="tool, e.g. claude_code (tool metrics)")
+    explain.add_argument("--month", help="month, e.g. 2026-01 (tool metrics)")
+    explain.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
+    )
+    explain.add_argument("--limit", type=int, default=50, help="records listed per table (0: all)")
+
+    status = commands.add_parser(
+        "status", help="last runs, the current publication and open guard signals of a work folder"
+    )
+    status.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
+    )
+    status.add_argument("--runs", type=int, default=5, help="how many of the last runs to show")
+
     args = parser.parse_args(argv)
+    try:
+        return _dispatch(args)
+    except WorkdirBusy as error:
+        print(f"aaw: {error}", file=sys.stderr)
+        return 2
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from orchestration.lib.explain import ExplainError, explain_workdir, parse_month, parse_week, render_text
+
+    try:
+        explanation = explain_workdir(
+            args.workdir.resolve(),
+            args.metric,
+            team=args.team,
+            week=parse_week(args.week) if args.week else None,
+            tool=args.tool,
+            month=parse_month(args.month) if args.month else None,
+        )
+    except ExplainError as error:
+        print(f"aaw explain: {error}", file=sys.stderr)
+        return 2
+    print(render_text(explanation, limit=args.limit or None), end="")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    from orchestration.lib.status import read_status, render_text
+
+    workdir = args.workdir.resolve()
+    print(render_text(read_status(Workspace(landing=workdir / "landing", workdir=workdir), runs=args.runs)), end="")
+    return 0
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "explain":
+        return _explain(args)
+    if args.command == "status":
+        return _status(args)
     if args.command == "generate":
         _generate(args, args.out / "landing", args.out / "ground_truth.json")
         print(f"Landing files: {args.out / 'landing'}")

@@ -19,8 +19,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt.project import dbt_cli, dbt_project
+from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
 from orchestration.defs.partitions import daily_partitions, run_days
+from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED_MARTS, mart_key
 from orchestration.lib.workspace import Workspace
 
@@ -102,6 +103,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     (published / "releases").mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     release = published / "releases" / f"{now:%Y%m%dT%H%M%S}-{context.run_id[:8]}"
+    context.log.info(f"publishing release {release.name}")
     staging = release.with_name(f".{release.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     counts = _write_release(workspace, staging)
@@ -119,6 +121,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     os.replace(staging, release)
     swap_in(published, release)
+    write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
     _publish_dbt_docs(published)
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
@@ -132,9 +135,16 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 
 
 def _publish_dbt_docs(published: Path) -> None:
-    """dbt docs as one static page under published/docs/ (works offline, no server)."""
+    """dbt docs as one static page under published/docs/ (works offline, no server).
+
+    The docs describe the project, so they are regenerated only after the project changed.
+    """
+    docs = published / "docs" / "index.html"
+    if is_newer_than_project(docs):
+        return
     target = Path(dbt_project.project_dir) / "target"
     dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
-    docs = published / "docs"
-    docs.mkdir(exist_ok=True)
-    shutil.copyfile(target / "static_index.html", docs / "index.html")
+    docs.parent.mkdir(exist_ok=True)
+    temporary = docs.with_name(".index.html.tmp")
+    shutil.copyfile(target / "static_index.html", temporary)
+    os.replace(temporary, docs)

@@ -25,9 +25,8 @@ run: install  ## generate demo data and run the whole pipeline into ./demo
 test: install prepare  ## the test suite (small data, a few minutes)
 	$(BIN)/pytest -q
 
-dev: install prepare  ## the Dagster UI over ./demo (run `make run` first for data)
-	AAW_WORKDIR=$(abspath $(WORKDIR)) DAGSTER_HOME=$(abspath $(WORKDIR))/dagster_home \
-		$(BIN)/dagster dev -m orchestration.definitions
+dev: install  ## the Dagster UI over ./demo (run `make run` first for data)
+	$(BIN)/aaw dev --workdir $(WORKDIR)
 
 bench: install  ## the organisation-scale benchmark (writes bench/results.json)
 	$(BIN)/aaw bench

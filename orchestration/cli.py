@@ -159,6 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--to", dest="last", type=date.fromisoformat, help="last UTC day (default: landing's)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from the whole lake")
 
+    dev = commands.add_parser("dev", help="open the Dagster UI (asset graph, runs, backfills) over a workdir")
+    dev.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    dev.add_argument("--landing", type=Path, help="landing folder (default: WORKDIR/landing)")
+
     generate = commands.add_parser("generate", help="write demo data (generic contract v1) only")
     generate.add_argument("--out", type=Path, required=True, help="writes OUT/landing and OUT/ground_truth.json")
     _add_size_flags(generate)
@@ -236,6 +240,16 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _explain(args)
     if args.command == "status":
         return _status(args)
+    if args.command == "dev":
+        workspace = Workspace(
+            landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve()
+        )
+        workspace.activate()
+        from orchestration.defs.dbt.project import prepare_manifest
+
+        prepare_manifest()
+        dagster = Path(sys.executable).parent / "dagster"
+        os.execv(dagster, [str(dagster), "dev", "-m", "orchestration.definitions"])
     if args.command == "generate":
         _generate(args, args.out / "landing", args.out / "ground_truth.json")
         print(f"Landing files: {args.out / 'landing'}")

@@ -84,6 +84,14 @@ def _result_from_suites(gate: str, outcomes: Iterable[SuiteOutcome]) -> dg.Asset
 # ---- landing gates ------------------------------------------------------------------------------
 
 
+def _checked_days(context, workspace: Workspace, entity: str, partitioned: bool) -> list[date | None]:
+    """The run's days for a daily entity; every snapshot day for the roster; None for other snapshots."""
+    if entity == "roster":
+        roster = sorted((workspace.raw / "roster").glob("day=*"))
+        return [date.fromisoformat(path.name.removeprefix("day=")) for path in roster]
+    return run_days(context) if partitioned else [None]
+
+
 def _partition_frame(workspace: Workspace, entity: str, day: date | None) -> pd.DataFrame | None:
     path = workspace.raw / entity / lake.partition_name(day) / "data.parquet"
     if not path.exists():
@@ -104,15 +112,7 @@ def _landing_contract(entity: str, partitioned: bool) -> dg.AssetChecksDefinitio
         tools = sorted(reference.load_catalogue(workspace.landing).tools)
         now = datetime.now(UTC)
         checker = validator(workspace)
-        if partitioned:
-            days = run_days(context)
-        elif entity == "roster":
-            days = [
-                date.fromisoformat(path.name.removeprefix("day="))
-                for path in sorted((workspace.raw / "roster").glob("day=*"))
-            ]
-        else:
-            days = [None]
+        days = _checked_days(context, workspace, entity, partitioned)
         outcomes = []
         for day in days:
             frame = _partition_frame(workspace, entity, day)
@@ -139,13 +139,7 @@ def _quarantine_tolerance(entity: str, partitioned: bool) -> dg.AssetChecksDefin
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         workspace = Workspace.from_env()
         tolerance = reference.metric_vars(workspace.landing)["quarantine_tolerance"]
-        if entity == "roster":
-            days = [
-                date.fromisoformat(path.stem.removeprefix("day="))
-                for path in sorted((workspace.lake / "stats" / "roster").glob("day=*.json"))
-            ]
-        else:
-            days = run_days(context) if partitioned else [None]
+        days = _checked_days(context, workspace, entity, partitioned)
         gate = f"quarantine_within_tolerance:{entity}"
         rows = drift.quarantine_over_tolerance(workspace.lake, entity, days, tolerance)
         if rows:

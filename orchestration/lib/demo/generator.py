@@ -41,24 +41,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-SEEDS_DIR = Path(__file__).resolve().parents[3] / "seeds"
+from orchestration.defs.ingest.connectors.generic import CSV_HEADERS
+from orchestration.lib.workspace import SEEDS_DIR
 
-ROSTER_COLUMNS = (
-    "engineer_id",
-    "email",
-    "github_login",
-    "full_name",
-    "team_id",
-    "manager_email",
-    "role",
-    "is_engineer",
-)
-TEAMS_COLUMNS = ("team_id", "team_name", "org", "parent_org", "velocity_target")
-SERVICES_COLUMNS = ("service", "team_id", "valid_from", "valid_to")
-IDENTITIES_COLUMNS = ("identity", "identity_type", "engineer_id")
-GRANTS_COLUMNS = ("identity", "tool", "granted_at", "revoked_at", "plan", "monthly_cost_usd")
+ROSTER_COLUMNS = CSV_HEADERS["roster"]
+TEAMS_COLUMNS = CSV_HEADERS["teams"]
+SERVICES_COLUMNS = CSV_HEADERS["services"]
+IDENTITIES_COLUMNS = CSV_HEADERS["identities"]
+GRANTS_COLUMNS = CSV_HEADERS["licence_grants"]
 ACKNOWLEDGEMENT_COLUMNS = ("signal_type", "entity_id", "period_start", "reason")
-SURVEY_COLUMNS = ("response_id", "survey_id", "respondent", "tool", "score", "submitted_at")
+SURVEY_COLUMNS = CSV_HEADERS["survey_responses"]
 DEPLOYMENT_KEYS = (
     "deployment_id",
     "service",

@@ -29,16 +29,7 @@ identities as (
 
 deployments as (
 
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by deployment_id order by _loaded_at desc, _source_file desc, _source_line desc
-            ) as delivery_rank
-        from deliveries
-    ) as ranked_deliveries
-    where delivery_rank = 1
+    {{ latest_delivery('deliveries', ['deployment_id']) }}
 
 ),
 

@@ -16,13 +16,7 @@ identities as (
 
 ranked as (
 
-    select
-        *,
-        row_number() over (
-            partition by identity, tool, granted_at
-            order by _loaded_at desc, _source_file desc, _source_line desc
-        ) as delivery_rank
-    from grants
+    {{ latest_delivery('grants', ['identity', 'tool', 'granted_at']) }}
 
 ),
 
@@ -44,7 +38,6 @@ resolved as (
     from ranked
     left join identities
         on ranked.identity = identities.identity
-    where ranked.delivery_rank = 1
 
 )
 

@@ -23,16 +23,7 @@ engineer_days as (
 
 delivered_once as (
 
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by response_id order by _loaded_at desc, _source_file desc, _source_line desc
-            ) as delivery_rank
-        from responses
-    ) as deliveries
-    where delivery_rank = 1
+    {{ latest_delivery('responses', ['response_id']) }}
 
 ),
 

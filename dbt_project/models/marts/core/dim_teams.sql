@@ -8,16 +8,7 @@ teams as (
 
 latest as (
 
-    select *
-    from (
-        select
-            *,
-            row_number() over (
-                partition by team_id order by _loaded_at desc, _source_file desc, _source_line desc
-            ) as delivery_rank
-        from teams
-    ) as ranked
-    where delivery_rank = 1
+    {{ latest_delivery('teams', ['team_id']) }}
 
 ),
 

@@ -9,12 +9,12 @@ turns it into a `Reject`. A file-level problem raises `UnreadableFile`.
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from orchestration.defs.ingest.connectors.base import Reject, UnreadableFile, parse_date, parse_timestamp
+from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
 
 
 class RecordError(ValueError):
@@ -319,3 +319,19 @@ def roll_up(records: list[dict]) -> list[dict]:
         else:
             merged[key] = dict(record)
     return list(merged.values())
+
+
+def parse_usage_pages(
+    data: bytes, source_file: str, expected: str, activity_from_row: Callable[[object, int], list[dict]]
+) -> Parsed:
+    """A JSON page with `data[]` of daily usage rows: each row to activity records or a reject, rolled up."""
+    rows = list_in_object(load_json(data, source_file, expected), "data", source_file, expected)
+    parsed = Parsed(entity="tool_activity", records_read=len(rows))
+    records: list[dict] = []
+    for position, row in enumerate(rows, start=1):
+        try:
+            records.extend(activity_from_row(row, position))
+        except RecordError as error:
+            parsed.rejects.append(Reject(source_file, position, str(error), dump(row)))
+    parsed.records = roll_up(records)
+    return parsed

@@ -30,17 +30,14 @@ from orchestration.defs.ingest.connectors._common import (
     RecordError,
     activity_records,
     describe,
-    dump,
-    list_in_object,
-    load_json,
     lookup,
+    parse_usage_pages,
     require_count,
     require_object,
     require_text,
     require_timestamp,
-    roll_up,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject
+from orchestration.defs.ingest.connectors.base import Parsed
 
 EXPECTED = "a Claude Code analytics page (a JSON object with data[])"
 TOOL = "claude_code"
@@ -49,16 +46,7 @@ ACTORS = {"user_actor": ("email_address", "email"), "api_actor": ("api_key_name"
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    rows = list_in_object(load_json(data, source_file, EXPECTED), "data", source_file, EXPECTED)
-    parsed = Parsed(entity="tool_activity", records_read=len(rows))
-    records: list[dict] = []
-    for position, row in enumerate(rows, start=1):
-        try:
-            records.extend(activity_from_row(row, position))
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, position, str(error), dump(row)))
-    parsed.records = roll_up(records)
-    return parsed
+    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
 
 
 def activity_from_row(row: object, source_line: int) -> list[dict]:

@@ -33,17 +33,14 @@ from orchestration.defs.ingest.connectors._common import (
     RecordError,
     activity_records,
     describe,
-    dump,
     is_present,
-    list_in_object,
-    load_json,
     lookup,
     optional_text,
+    parse_usage_pages,
     require_bool,
     require_count,
-    roll_up,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, epoch_millis_to_utc
+from orchestration.defs.ingest.connectors.base import Parsed, epoch_millis_to_utc
 
 EXPECTED = "a Cursor daily usage response (a JSON object with data[])"
 TOOL = "cursor"
@@ -54,16 +51,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    rows = list_in_object(load_json(data, source_file, EXPECTED), "data", source_file, EXPECTED)
-    parsed = Parsed(entity="tool_activity", records_read=len(rows))
-    records: list[dict] = []
-    for position, row in enumerate(rows, start=1):
-        try:
-            records.extend(activity_from_row(row, position))
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, position, str(error), dump(row)))
-    parsed.records = roll_up(records)
-    return parsed
+    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
 
 
 def activity_from_row(row: object, source_line: int) -> list[dict]:

@@ -17,6 +17,18 @@ KEYS: dict[str, tuple[str, ...]] = {
     "mart_unattributed_activity": ("tool", "activity_date", "attribution_status"),
 }
 
+# The period column of each mart and its grain: a nightly run validates the periods its window touches
+# (keys over the whole mart are dbt tests, run on every build).
+PERIODS: dict[str, tuple[str, str]] = {
+    "mart_team_weekly": ("week_start", "week"),
+    "mart_org_weekly": ("week_start", "week"),
+    "mart_engineer_weekly": ("week_start", "week"),
+    "mart_tool_monthly": ("month_start", "month"),
+    "mart_tool_daily": ("date", "day"),
+    "mart_guard_signals": ("period_start", "day"),
+    "mart_unattributed_activity": ("activity_date", "day"),
+}
+
 RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation")
 NPS = ("nps",)
 SUPPRESSED_METRICS = (
@@ -47,9 +59,7 @@ def publication_suite(mart: str, columns: dict[str, str]) -> gx.ExpectationSuite
         if column in RATES:
             suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1))
         elif column in NPS:
-            suite.add_expectation(
-                gxe.ExpectColumnValuesToBeBetween(column=column, min_value=-100, max_value=100)
-            )
+            suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=-100, max_value=100))
         elif data_type in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT") and column != "velocity_target":
             suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0))
         elif data_type == "VARCHAR":

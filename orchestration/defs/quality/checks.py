@@ -15,7 +15,7 @@ import pandas as pd
 
 from data_quality import drift
 from data_quality.landing import landing_suite
-from data_quality.publication import publication_suite
+from data_quality.publication import PERIODS, publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
 from orchestration.lib import lake, reference
@@ -204,12 +204,18 @@ def _publication_contract(mart: str) -> dg.AssetChecksDefinition:
         asset=mart_key(mart),
         name="publication_contract",
         blocking=True,
-        description=f"Great Expectations publication contract of {mart}: ranges, keys, no emails, suppression.",
+        description=f"Great Expectations publication contract of {mart} over the periods the run touched: "
+        "ranges, keys, no emails, suppression.",
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         workspace = Workspace.from_env()
+        days = run_days(context)
+        column, grain = PERIODS[mart]
         with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-            frame = con.execute(f"select * from main.{mart}").df()
+            frame = con.execute(
+                f"select * from main.{mart} where {column} between date_trunc('{grain}', cast(? as date)) and ?",
+                [days[0], days[-1]],
+            ).df()
             columns = dict(con.execute(f"select column_name, column_type from (describe main.{mart})").fetchall())
         checker = validator(workspace)
         outcome = checker.validate(publication_suite(mart, columns), frame)

@@ -71,9 +71,7 @@ def silent_tools(lake_root: Path, days: list[date]) -> list[dict]:
     ]
 
 
-def unattributed_over_tolerance(
-    con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float
-) -> list[dict]:
+def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
     """Days whose activity from identities not on the roster (unacknowledged) exceeds tolerance."""
     return _rows(
         con,
@@ -104,14 +102,19 @@ def unattributed_over_tolerance(
 
 
 def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date]) -> list[dict]:
-    """Org-weeks whose deploys per engineer moved 10x or more against the week before."""
+    """Org-weeks whose deploys per engineer moved 10x or more against the full week before."""
     return _rows(
         con,
         """
-        with weeks as (
+        with complete_weeks as (
+            -- a partial week (the data ends on a Monday, say) would look like a 7x drop: compare full weeks
+            select week_start from main.dim_dates where is_in_data group by week_start having count(*) = 7
+        ),
+        weeks as (
             select org, week_start, deploys_per_engineer,
                 lag(deploys_per_engineer) over (partition by org order by week_start) as previous
             from main.mart_org_weekly
+            where week_start in (select week_start from complete_weeks)
         )
         select org, cast(week_start as varchar) as week_start, previous, deploys_per_engineer
         from weeks

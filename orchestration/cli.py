@@ -145,6 +145,11 @@ def _add_size_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["bench"]:
+        from orchestration.lib import bench
+
+        return bench.main(argv[1:])
     parser = argparse.ArgumentParser(prog="aaw", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -158,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--from", dest="first", type=date.fromisoformat, help="first UTC day (default: landing's)")
     run.add_argument("--to", dest="last", type=date.fromisoformat, help="last UTC day (default: landing's)")
     run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from the whole lake")
+
+    # `aaw bench ...` hands its arguments to the benchmark's own parser (see main's first lines)
+    commands.add_parser("bench", help="the organisation-scale benchmark (flags: aaw bench --help)", add_help=False)
 
     dev = commands.add_parser("dev", help="open the Dagster UI (asset graph, runs, backfills) over a workdir")
     dev.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)

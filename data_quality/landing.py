@@ -55,13 +55,9 @@ def landing_suite(entity: str, day: date | None, tools: list[str], now: datetime
     for column in REQUIRED[entity]:
         suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
     if entity == "deployments":
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(DEPLOYMENT_STATUSES))
-        )
+        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(DEPLOYMENT_STATUSES)))
     if "identity_type" in ENTITY_SCHEMAS[entity].names:
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeInSet(column="identity_type", value_set=list(IDENTITY_TYPES))
-        )
+        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="identity_type", value_set=list(IDENTITY_TYPES)))
     if entity in ("tool_activity", "licence_grants"):
         suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="tool", value_set=tools))
     if entity == "tool_activity":

@@ -102,8 +102,7 @@ class Validator:
                 failures.append(
                     FailedExpectation(
                         expectation=config.type,
-                        column=config.kwargs.get("column")
-                        or ",".join(config.kwargs.get("column_list") or []),
+                        column=config.kwargs.get("column") or ",".join(config.kwargs.get("column_list") or []),
                         severity=str(getattr(config.severity, "value", config.severity) or "critical"),
                         unexpected_count=details.get("unexpected_count"),
                         sample=[str(value) for value in details.get("partial_unexpected_list") or []],

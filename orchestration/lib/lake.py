@@ -7,7 +7,6 @@ a partition atomically and a reader never sees half a file.
 
 import json
 import os
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -37,7 +36,7 @@ def write_table(table: pa.Table, target: Path, select_sql: str = "select * from 
     os.replace(temporary, target)
 
 
-def canonical_table(entity: str, records: list[dict] | pa.Table, source_files: Sequence[str] | None = None) -> pa.Table:
+def canonical_table(entity: str, records: list[dict] | pa.Table) -> pa.Table:
     """Records (dicts with `_source_line` and `_source_file`, or an Arrow table) in the canonical schema."""
     schema = (
         ENTITY_SCHEMAS[entity]

@@ -76,9 +76,24 @@ def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date]
     return _rows(
         con,
         """
-        with acknowledged as (
-            select entity_id from intermediate.int_guard_signals_acknowledged
-            where signal_type = 'unattributed_identity' and is_acknowledged
+        with acknowledgements as (
+            select entity_id, period_start from staging.stg_reference__guard_acknowledgements
+            where signal_type = 'unattributed_identity'
+        ),
+        first_seen as (
+            -- an acknowledgement with a period matches the identity's first unattributed day, as in the signal
+            select identity, min(activity_date) as first_day
+            from intermediate.int_tool_activity_attributed
+            where attribution_status = 'unresolved_identity'
+                and identity in (select entity_id from acknowledgements)
+            group by identity
+        ),
+        acknowledged as (
+            select first_seen.identity as entity_id
+            from first_seen
+            inner join acknowledgements
+                on first_seen.identity = acknowledgements.entity_id
+                and (acknowledgements.period_start is null or acknowledgements.period_start = first_seen.first_day)
         ),
         daily as (
             select
@@ -128,20 +143,24 @@ def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date]) -> list
 
 
 def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
-    """Org-weeks with too many guard-flagged production deploys, or days with too many bot VDE."""
+    """Org-weeks with too many guard-flagged production deploys, or days with too many bot VDE.
+
+    Acknowledgements are matched here as mart_guard_signals matches them (signal type, entity and, when
+    filled, the signal's period), without building every other guard signal over the whole history.
+    """
     deploys = _rows(
         con,
         """
         with acknowledged as (
-            select entity_id, period_start from intermediate.int_guard_signals_acknowledged
-            where signal_type = 'deploy_spam' and is_acknowledged
+            select entity_id, period_start from staging.stg_reference__guard_acknowledgements
+            where signal_type = 'deploy_spam'
         ),
         deploys as (
             select teams.org, deployments.week_start, deployments.is_spam_flagged
                 and not exists (
                     select 1 from acknowledged
                     where acknowledged.entity_id = deployments.service_id
-                        and acknowledged.period_start = deployments.deployed_date
+                        and (acknowledged.period_start is null or acknowledged.period_start = deployments.deployed_date)
                 ) as is_counted_flag
             from main.fct_deployments as deployments
             inner join main.dim_teams as teams on deployments.team_id = teams.team_id
@@ -160,20 +179,27 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
         con,
         """
         with acknowledged as (
-            select entity_id from intermediate.int_guard_signals_acknowledged
-            where signal_type = 'bot_activity' and is_acknowledged
+            select bots.identity as entity_id
+            from intermediate.int_bot_identities_flagged as bots
+            inner join staging.stg_reference__guard_acknowledgements as acknowledgements
+                on acknowledgements.signal_type = 'bot_activity'
+                and acknowledgements.entity_id = bots.identity
+                and (acknowledgements.period_start is null or acknowledgements.period_start = bots.first_seen_date)
+        ),
+        daily as (
+            select
+                activity_date,
+                sum(case when attribution_status = 'bot_activity'
+                    and identity not in (select entity_id from acknowledged)
+                    then activity_count else 0 end) as flagged,
+                sum(activity_count) as total
+            from intermediate.int_tool_activity_attributed
+            where is_value_deriving_type and activity_date between ? and ?
+            group by activity_date
         )
-        select 'bot_activity' as guard, 'all orgs' as org, cast(activity_date as varchar) as period,
-            sum(case when attribution_status = 'bot_activity'
-                and identity not in (select entity_id from acknowledged)
-                then activity_count else 0 end) as flagged,
-            sum(activity_count) as total
-        from intermediate.int_tool_activity_attributed
-        where is_value_deriving_type and activity_date between ? and ?
-        group by activity_date
-        having sum(case when attribution_status = 'bot_activity'
-                and identity not in (select entity_id from acknowledged)
-                then activity_count else 0 end) > ? * sum(activity_count)
+        select 'bot_activity' as guard, 'all orgs' as org, cast(activity_date as varchar) as period, flagged, total
+        from daily
+        where flagged > ? * total
         order by activity_date
         """,
         [min(days), max(days), tolerance],

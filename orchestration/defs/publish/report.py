@@ -441,6 +441,22 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], text_columns: 
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
+def _latest_team_table(
+    teams: dict[object, list[dict]], columns: Sequence[tuple[str, str, Callable[[object], str], bool]]
+) -> str:
+    """One row per team, its latest week: team, week, headcount, then (header, column, format, is_metric);
+    a metric of a suppressed team-week shows as suppressed."""
+    rows = []
+    for team, weeks in teams.items():
+        latest = weeks[-1]
+        hidden = bool(latest["is_suppressed"])
+        rows.append(
+            [_esc(team), _esc(latest["week_start"]), _cell(latest["headcount"], fmt_count)]
+            + [_cell(latest[column], fmt, hidden and is_metric) for _, column, fmt, is_metric in columns]
+        )
+    return _table(["Team", "Week", "Headcount", *(header for header, *_ in columns)], rows)
+
+
 def _cell(value: object, formatter: Callable[[object], str], suppressed: bool = False) -> str:
     if suppressed:
         return '<span class="suppressed">suppressed</span>'
@@ -663,40 +679,18 @@ def _delivery(data: ReportData, weeks: list[date]) -> str:
         references=[Reference("3× tier", 3.0), Reference("10× tier", 10.0)],
         empty_message="no velocity multiple yet: it needs 4 weeks of data and a baseline (–)",
     )
-    table_rows = []
-    for team, rows in teams.items():
-        latest = rows[-1]
-        hidden = bool(latest["is_suppressed"])
-        table_rows.append(
-            [
-                _esc(team),
-                _esc(latest["week_start"]),
-                _cell(latest["headcount"], fmt_count),
-                _cell(latest["production_deploys"], fmt_count, hidden),
-                _cell(latest["quality_adjusted_deploys"], fmt_count, hidden),
-                _cell(latest["deploys_per_engineer"], fmt_ratio, hidden),
-                _cell(latest["baseline_deploys_per_engineer"], fmt_ratio, hidden),
-                _cell(latest["velocity_multiple"], fmt_multiple, hidden),
-                _esc(f"{latest['velocity_target']}×"),
-                _cell(latest["is_on_track"], fmt_bool, hidden),
-                _cell(latest["change_failure_rate"], fmt_percent, hidden),
-            ]
-        )
-    table = _table(
+    table = _latest_team_table(
+        teams,
         [
-            "Team",
-            "Week",
-            "Headcount",
-            "Production deploys",
-            "Quality-adjusted",
-            "Deploys / engineer",
-            "Baseline",
-            "Velocity multiple",
-            "Target",
-            "On track",
-            "CFR",
+            ("Production deploys", "production_deploys", fmt_count, True),
+            ("Quality-adjusted", "quality_adjusted_deploys", fmt_count, True),
+            ("Deploys / engineer", "deploys_per_engineer", fmt_ratio, True),
+            ("Baseline", "baseline_deploys_per_engineer", fmt_ratio, True),
+            ("Velocity multiple", "velocity_multiple", fmt_multiple, True),
+            ("Target", "velocity_target", lambda target: f"{target}×", False),
+            ("On track", "is_on_track", fmt_bool, True),
+            ("CFR", "change_failure_rate", fmt_percent, True),
         ],
-        table_rows,
     )
     body = (
         '<p class="muted">Weekly production deployments per engineer = quality-adjusted deploys / headcount; '
@@ -746,23 +740,14 @@ def _adoption(data: ReportData, weeks: list[date]) -> str:
         for org, rows in list(orgs.items())[:MAX_TEAM_CHARTS]
     ]
     teams = _by(data.team_weeks, "team_id")
-    table_rows = []
-    for team, rows in teams.items():
-        latest = rows[-1]
-        hidden = bool(latest["is_suppressed"])
-        table_rows.append(
-            [
-                _esc(team),
-                _esc(latest["week_start"]),
-                _cell(latest["headcount"], fmt_count),
-                _cell(latest["weekly_active_ai_users"], fmt_count, hidden),
-                _cell(latest["is_adopting"], fmt_bool, hidden),
-                _cell(latest["lifecycle_stages_covered"], fmt_count, hidden),
-                _cell(latest["is_ai_native"], fmt_bool, hidden),
-            ]
-        )
-    table = _table(
-        ["Team", "Week", "Headcount", "Weekly active", "Adopting", "Lifecycle stages", "AI-native"], table_rows
+    table = _latest_team_table(
+        teams,
+        [
+            ("Weekly active", "weekly_active_ai_users", fmt_count, True),
+            ("Adopting", "is_adopting", fmt_bool, True),
+            ("Lifecycle stages", "lifecycle_stages_covered", fmt_count, True),
+            ("AI-native", "is_ai_native", fmt_bool, True),
+        ],
     )
     body = (
         '<p class="muted">A team-week adopts when weekly active engineers reach half its headcount; it is AI-native '

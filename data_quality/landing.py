@@ -29,17 +29,19 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "survey_responses": ("response_id", "survey_id", "score", "submitted_at"),
 }
 
-# Keys unique within one partition. Deployment ids may repeat across a resent file (deduplicated
-# downstream, latest wins), so that one only warns.
+# Keys unique within one partition (daily entities are validated a few days at a time, so their keys
+# include the partition's day). Deployment ids may repeat across a resent file (deduplicated downstream,
+# latest wins), so that one only warns.
 UNIQUE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "tool_activity": (("identity", "tool", "activity_type"), "critical"),
-    "deployments": (("deployment_id",), "warning"),
+    "tool_activity": (("partition_day", "identity", "tool", "activity_type"), "critical"),
+    "deployments": (("partition_day", "deployment_id"), "warning"),
     "teams": (("team_id",), "warning"),
-    "roster": (("engineer_id",), "critical"),
+    "roster": (("snapshot_date", "engineer_id"), "critical"),
 }
 
-TIMESTAMPS_IN_DAY: dict[str, str] = {"deployments": "deployed_at"}
-DATES_IN_DAY: dict[str, str] = {"tool_activity": "activity_date"}
+# The column that dates a record of a daily entity: `record_day` in the validated frame must equal the
+# `partition_day` it was stored under, and fall inside the run's window.
+RECORD_DAY: dict[str, str] = {"deployments": "deployed_at", "tool_activity": "activity_date"}
 
 
 def unique(columns: tuple[str, ...], severity: str = "critical") -> gxe.Expectation:
@@ -48,37 +50,42 @@ def unique(columns: tuple[str, ...], severity: str = "critical") -> gxe.Expectat
     return gxe.ExpectCompoundColumnsToBeUnique(column_list=list(columns), severity=severity)
 
 
-def landing_suite(entity: str, day: date | None, tools: list[str], now: datetime) -> gx.ExpectationSuite:
-    suite = gx.ExpectationSuite(name=f"landing__{entity}")
+def landing_suite(
+    entity: str, window: tuple[date, date] | None, tools: list[str], now: datetime
+) -> gx.ExpectationSuite:
+    """The contract of an entity; `window` (first, last day) for the days of a daily entity's frame."""
+    expectations: list[gxe.Expectation] = []
     for column in ENTITY_SCHEMAS[entity].names:
-        suite.add_expectation(gxe.ExpectColumnToExist(column=column))
+        expectations.append(gxe.ExpectColumnToExist(column=column))
     for column in REQUIRED[entity]:
-        suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
+        expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
     if entity == "deployments":
-        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(DEPLOYMENT_STATUSES)))
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(DEPLOYMENT_STATUSES)))
     if "identity_type" in ENTITY_SCHEMAS[entity].names:
-        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="identity_type", value_set=list(IDENTITY_TYPES)))
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="identity_type", value_set=list(IDENTITY_TYPES)))
     if entity in ("tool_activity", "licence_grants"):
-        suite.add_expectation(gxe.ExpectColumnValuesToBeInSet(column="tool", value_set=tools))
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="tool", value_set=tools))
     if entity == "tool_activity":
-        suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="activity_count", min_value=0))
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(column="activity_count", min_value=0))
     if entity == "survey_responses":
-        suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=10))
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=10))
     if entity in UNIQUE_KEYS:
         columns, severity = UNIQUE_KEYS[entity]
-        suite.add_expectation(unique(columns, severity))
-    if day is not None and entity in TIMESTAMPS_IN_DAY:
-        start = datetime.combine(day, time(), tzinfo=UTC)
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeBetween(
-                column=TIMESTAMPS_IN_DAY[entity],
-                min_value=start,
-                max_value=min(start + timedelta(days=1) - timedelta(microseconds=1), now),
+        expectations.append(unique(columns, severity))
+    if window is not None and entity in RECORD_DAY:
+        first, last = window
+        start = datetime.combine(first, time(), tzinfo=UTC)
+        end = datetime.combine(last, time(), tzinfo=UTC) + timedelta(days=1) - timedelta(microseconds=1)
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(column=RECORD_DAY[entity], min_value=start, max_value=min(end, now))
+            if entity == "deployments"
+            # DuckDB hands dates to pandas as naive datetimes
+            else gxe.ExpectColumnValuesToBeBetween(
+                column=RECORD_DAY[entity],
+                min_value=datetime.combine(first, time()),
+                max_value=datetime.combine(last, time()),
             )
         )
-    if day is not None and entity in DATES_IN_DAY:
-        midnight = datetime.combine(day, time())  # DuckDB hands dates to pandas as naive datetimes
-        suite.add_expectation(
-            gxe.ExpectColumnValuesToBeBetween(column=DATES_IN_DAY[entity], min_value=midnight, max_value=midnight)
-        )
-    return suite
+        expectations.append(gxe.ExpectColumnPairValuesToBeEqual(column_A="partition_day", column_B="record_day"))
+    # built whole: adding to a suite whose name is already stored would write the store once per expectation
+    return gx.ExpectationSuite(name=f"landing__{entity}", expectations=expectations)

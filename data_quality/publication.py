@@ -50,25 +50,25 @@ SUPPRESSED_METRICS = (
 
 def publication_suite(mart: str, columns: dict[str, str]) -> gx.ExpectationSuite:
     """`columns` maps each column of the mart to its DuckDB type."""
-    suite = gx.ExpectationSuite(name=f"publication__{mart}")
+    expectations: list[gxe.Expectation] = []
     if mart in KEYS:
-        suite.add_expectation(unique(KEYS[mart]))
+        expectations.append(unique(KEYS[mart]))
         for column in KEYS[mart]:
-            suite.add_expectation(gxe.ExpectColumnValuesToNotBeNull(column=column))
+            expectations.append(gxe.ExpectColumnValuesToNotBeNull(column=column))
     for column, data_type in columns.items():
         if column in RATES:
-            suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1))
+            expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1))
         elif column in NPS:
-            suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=-100, max_value=100))
+            expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=-100, max_value=100))
         elif data_type in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT") and column != "velocity_target":
-            suite.add_expectation(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0))
+            expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0))
         elif data_type == "VARCHAR":
-            suite.add_expectation(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=EMAIL_LIKE))
+            expectations.append(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=EMAIL_LIKE))
     if mart == "mart_team_weekly":
         for column in SUPPRESSED_METRICS:
-            suite.add_expectation(
+            expectations.append(
                 gxe.ExpectColumnValuesToBeNull(
                     column=column, row_condition="is_suppressed == True", condition_parser="pandas"
                 )
             )
-    return suite
+    return gx.ExpectationSuite(name=f"publication__{mart}", expectations=expectations)

@@ -1,10 +1,11 @@
-"""Validate pandas DataFrames against Great Expectations suites; write Data Docs on every validation.
+"""Validate pandas DataFrames against Great Expectations suites; publish them as Data Docs.
 
 GX 1.x cannot read DuckDB as a SQL source, so callers hand in a DataFrame read from DuckDB or Parquet
 (one day's partition or one aggregated mart, never a whole history).
 """
 
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("TQDM_DISABLE", "1")
 
 import great_expectations as gx  # noqa: E402  (the two settings above must precede the import)
+
+# Validation results kept per suite. Building Data Docs renders every stored result, so an unbounded
+# store would make each nightly run slower than the one before.
+RESULTS_KEPT = 5
 
 
 @dataclass
@@ -48,10 +53,12 @@ class SuiteOutcome:
 
 
 class Validator:
-    """One GX file context per check: validations are stored under gx_root, Data Docs under docs_dir."""
+    """One GX file context per check step: results are stored under gx_root, Data Docs under docs_dir."""
 
     def __init__(self, gx_root: Path, docs_dir: Path):
         gx_root.mkdir(parents=True, exist_ok=True)
+        self.results_store = gx_root / "gx" / "uncommitted" / "validations"
+        self.docs_dir = docs_dir
         self.context = gx.get_context(mode="file", project_root_dir=str(gx_root))
         if "published" not in (self.context.get_config().data_docs_sites or {}):
             self.context.add_data_docs_site(
@@ -111,4 +118,10 @@ class Validator:
         return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=evaluated, failures=failures)
 
     def build_docs(self) -> None:
+        """Prune the store to the last RESULTS_KEPT results of each suite, then render the Data Docs once."""
+        for suite in self.results_store.glob("*/"):
+            results = sorted(suite.glob("*/*/"), key=lambda path: path.name)  # <run name>/<timestamp>/
+            for old in results[:-RESULTS_KEPT]:
+                shutil.rmtree(old)
+                shutil.rmtree(self.docs_dir / "validations" / old.relative_to(self.results_store), ignore_errors=True)
         self.context.build_data_docs(site_names=["published"])

@@ -46,16 +46,7 @@ TARGETS = {
     "full_backfill_over_reference": 3.0,
     "peak_rss_gib": 4.0,  # every pipeline run
 }
-CHECK_NAMES = (
-    "landing_contract",
-    "quarantine_within_tolerance",
-    "source_not_silent",
-    "publication_contract",
-    "headline_not_jumping",
-    "gaming_within_tolerance",
-    "unattributed_within_tolerance",
-    "every_staffed_team_every_week",
-)
+CHECK_STEPS = ("landing_gates", "publication_gates")  # the multi-asset checks of defs/quality
 
 
 # ---- process-tree memory sampling ----------------------------------------------------------------
@@ -281,7 +272,7 @@ def _step_group(step_key: str) -> str:
         return "dbt"
     if step_key.startswith("published"):
         return "publish"
-    if any(step_key.endswith(name) for name in CHECK_NAMES):
+    if step_key in CHECK_STEPS:
         return "checks"
     if step_key.startswith("raw__") or step_key == "reference_overrides":
         return "ingest"

@@ -2,11 +2,15 @@
 
 Landing gates sit on the lake assets and stop the warehouse from building on a broken feed; publication
 gates sit on the marts and stop the publish asset. ERROR blocks, WARN informs. Each failing check names
-the gate, the expectation and sample rows in its metadata and description.
+the gate, the expectation and sample rows in its metadata and description. Each stage's gates run as one
+step (`landing_gates`, `publication_gates`), so a run starts Great Expectations and renders its Data
+Docs twice rather than once per gate.
 """
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -14,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from data_quality import drift
-from data_quality.landing import landing_suite
+from data_quality.landing import RECORD_DAY, landing_suite
 from data_quality.publication import PERIODS, publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
@@ -81,203 +85,252 @@ def _result_from_suites(gate: str, outcomes: Iterable[SuiteOutcome]) -> dg.Asset
     )
 
 
+# ---- one check step per stage --------------------------------------------------------------------
+
+
+@dataclass
+class Scope:
+    """What every gate of a step sees: the run's days, one GX validator (Data Docs are rendered once per
+    step, not once per gate) and, for the publication gates, the warehouse opened read-only."""
+
+    workspace: Workspace
+    days: list[date]
+    checker: Validator
+    con: duckdb.DuckDBPyConnection | None = None
+
+
+Evaluate = Callable[[Scope, str], dg.AssetCheckResult]  # (scope, entity or mart) -> result
+
+
+def _gates_step(
+    name: str, prefix: list[str], gates: dict[tuple[str, str], tuple[str, Evaluate]], needs_warehouse: bool = False
+) -> dg.AssetChecksDefinition:
+    """The gates of one stage as one multi-asset check: every gate is its own blocking check of its asset."""
+
+    @dg.multi_asset_check(
+        name=name,
+        specs=[
+            dg.AssetCheckSpec(check, asset=dg.AssetKey([*prefix, subject]), blocking=True, description=description)
+            for (subject, check), (description, _) in gates.items()
+        ],
+        can_subset=True,
+    )
+    def _step(context: dg.AssetCheckExecutionContext):
+        workspace = Workspace.from_env()
+        scope = Scope(workspace, run_days(context), validator(workspace))
+        with contextlib.ExitStack() as stack:
+            if needs_warehouse:
+                scope.con = stack.enter_context(duckdb.connect(str(workspace.warehouse), read_only=True))
+            results = [
+                gates[(key.asset_key.path[-1], key.name)][1](scope, key.asset_key.path[-1])._replace(
+                    asset_key=key.asset_key, check_name=key.name
+                )
+                for key in sorted(context.selected_asset_check_keys, key=str)
+            ]
+        scope.checker.build_docs()
+        yield from results
+
+    return _step
+
+
 # ---- landing gates ------------------------------------------------------------------------------
 
-
-def _checked_days(context, workspace: Workspace, entity: str, partitioned: bool) -> list[date | None]:
-    """The run's days for a daily entity; every snapshot day for the roster; None for other snapshots."""
-    if entity == "roster":
-        roster = sorted((workspace.raw / "roster").glob("day=*"))
-        return [date.fromisoformat(path.name.removeprefix("day=")) for path in roster]
-    return run_days(context) if partitioned else [None]
+WEEK = 7  # a daily entity is validated at most a week of partitions at a time (bounded DataFrames)
 
 
-def _partition_frame(workspace: Workspace, entity: str, day: date | None) -> pd.DataFrame | None:
-    path = workspace.raw / entity / lake.partition_name(day) / "data.parquet"
-    if not path.exists():
+def _checked_days(workspace: Workspace, entity: str, days: list[date]) -> list[date | None]:
+    """The partitions a run checks: its days for a daily entity; for the roster, the snapshots in force
+    during the run (the one before its first day and any within it; all of them for a run without days);
+    the one snapshot (None) for the other entities."""
+    if entity in DAILY_ENTITIES:
+        return days
+    if entity != "roster":
+        return [None]
+    snapshots = sorted(
+        date.fromisoformat(path.name.removeprefix("day=")) for path in (workspace.raw / "roster").glob("day=*")
+    )
+    if not days:
+        return snapshots
+    before = [snapshot for snapshot in snapshots if snapshot <= days[0]][-1:]
+    return before + [snapshot for snapshot in snapshots if days[0] < snapshot <= days[-1]]
+
+
+def _landing_frame(workspace: Workspace, entity: str, days: list[date | None]) -> pd.DataFrame | None:
+    """The stored partitions as one DataFrame; a daily entity's gets partition_day and record_day."""
+    paths = [
+        path for day in days if (path := workspace.raw / entity / lake.partition_name(day) / "data.parquet").exists()
+    ]
+    if not paths:
         return None
+    extra = ""
+    if entity in RECORD_DAY:
+        extra = f", cast(day as date) as partition_day, cast({RECORD_DAY[entity]} as date) as record_day"
     with duckdb.connect() as con:
-        return con.execute(f"select * from read_parquet('{path}')").df()
-
-
-def _landing_contract(entity: str, partitioned: bool) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", entity]),
-        name="landing_contract",
-        blocking=True,
-        description=f"Great Expectations landing contract of {entity} on each ingested partition.",
-    )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        workspace = Workspace.from_env()
-        tools = sorted(reference.load_catalogue(workspace.landing).tools)
-        now = datetime.now(UTC)
-        checker = validator(workspace)
-        days = _checked_days(context, workspace, entity, partitioned)
-        outcomes = []
-        for day in days:
-            frame = _partition_frame(workspace, entity, day)
-            if frame is not None:
-                outcomes.append(
-                    checker.validate(landing_suite(entity, day if partitioned else None, tools, now), frame)
-                )
-        checker.build_docs()
-        return _result_from_suites(f"landing_contract:{entity}", outcomes)
-
-    return _check
-
-
-def _quarantine_tolerance(entity: str, partitioned: bool) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey(["raw", entity]),
-        name="quarantine_within_tolerance",
-        blocking=True,
-        description=(
-            f"Quarantined {entity} records stay within quarantine_tolerance of a day's records (ERROR above it); "
-            "any quarantined or deduplicated record below it is a WARN."
-        ),
-    )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        workspace = Workspace.from_env()
-        tolerance = reference.metric_vars(workspace.landing)["quarantine_tolerance"]
-        days = _checked_days(context, workspace, entity, partitioned)
-        gate = f"quarantine_within_tolerance:{entity}"
-        rows = drift.quarantine_over_tolerance(workspace.lake, entity, days, tolerance)
-        if rows:
-            return _result_from_rows(
-                gate, rows, f"more than {tolerance:.0%} of a day's records quarantined (see lake/quarantine/{entity}/)"
+        con.execute("set TimeZone = 'UTC'")
+        return (
+            con.execute(
+                f"select *{extra} from read_parquet(?, hive_partitioning = {entity in DAILY_ENTITIES})",
+                [[str(path) for path in paths]],
             )
-        tolerated = [
-            {"day": day.isoformat() if day else "snapshot", **stats}
-            for day in days
-            if (stats := lake.read_stats(workspace.lake, entity, day)) and (stats["quarantined"] or stats["duplicates"])
-        ]
-        return dg.AssetCheckResult(
-            passed=not tolerated,
-            severity=dg.AssetCheckSeverity.WARN,
-            description=None
-            if not tolerated
-            else f"{gate}: records quarantined or deduplicated within tolerance: {_sample(tolerated, 5)}",
-            metadata={"gate": gate, "days_with_quarantine_or_duplicates": len(tolerated)},
+            .df()
+            .drop(columns=["day"], errors="ignore")
         )
 
-    return _check
+
+def _landing_contract(scope: Scope, entity: str) -> dg.AssetCheckResult:
+    workspace = scope.workspace
+    tools = sorted(reference.load_catalogue(workspace.landing).tools)
+    now = datetime.now(UTC)
+    checked = _checked_days(workspace, entity, scope.days)
+    chunks = [checked[i : i + WEEK] for i in range(0, len(checked), WEEK)] if entity in DAILY_ENTITIES else [checked]
+    outcomes = []
+    for chunk in chunks:
+        frame = _landing_frame(workspace, entity, chunk)
+        if frame is not None:
+            window = (chunk[0], chunk[-1]) if entity in DAILY_ENTITIES else None
+            outcomes.append(scope.checker.validate(landing_suite(entity, window, tools, now), frame))
+    return _result_from_suites(f"landing_contract:{entity}", outcomes)
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["raw", "deployments"]),
-    name="source_not_silent",
-    blocking=True,
-    description="Every day of the run has a deployments file (an empty file is an explicit zero).",
-)
-def deployments_not_silent(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    workspace = Workspace.from_env()
-    rows = drift.silent_deployment_days(workspace.lake, run_days(context))
+def _quarantine_tolerance(scope: Scope, entity: str) -> dg.AssetCheckResult:
+    workspace = scope.workspace
+    tolerance = reference.metric_vars(workspace.landing)["quarantine_tolerance"]
+    checked = _checked_days(workspace, entity, scope.days)
+    gate = f"quarantine_within_tolerance:{entity}"
+    rows = drift.quarantine_over_tolerance(workspace.lake, entity, checked, tolerance)
+    if rows:
+        return _result_from_rows(
+            gate, rows, f"more than {tolerance:.0%} of a day's records quarantined (see lake/quarantine/{entity}/)"
+        )
+    tolerated = [
+        {"day": day.isoformat() if day else "snapshot", **stats}
+        for day in checked
+        if (stats := lake.read_stats(workspace.lake, entity, day)) and (stats["quarantined"] or stats["duplicates"])
+    ]
+    return dg.AssetCheckResult(
+        passed=not tolerated,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=None
+        if not tolerated
+        else f"{gate}: records quarantined or deduplicated within tolerance: {_sample(tolerated, 5)}",
+        metadata={"gate": gate, "days_with_quarantine_or_duplicates": len(tolerated)},
+    )
+
+
+def _deployments_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
+    rows = drift.silent_deployment_days(scope.workspace.lake, scope.days)
     return _result_from_rows("source_not_silent:deployments", rows, "a day has no deployments file")
 
 
-@dg.asset_check(
-    asset=dg.AssetKey(["raw", "tool_activity"]),
-    name="source_not_silent",
-    blocking=True,
-    description="No tool that had usage on each of the previous 7 days goes silent.",
-)
-def tools_not_silent(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    workspace = Workspace.from_env()
-    rows = drift.silent_tools(workspace.lake, run_days(context))
+def _tools_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
+    rows = drift.silent_tools(scope.workspace.lake, scope.days) if scope.days else []
     return _result_from_rows("source_not_silent:tool_activity", rows, "a tool's usage feed went silent")
+
+
+# (entity, check name) -> (description, how to evaluate it)
+LANDING_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
+    **{
+        (entity, "landing_contract"): (
+            f"Great Expectations landing contract of {entity} on the partitions the run ingested.",
+            _landing_contract,
+        )
+        for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)
+    },
+    **{
+        (entity, "quarantine_within_tolerance"): (
+            f"Quarantined {entity} records stay within quarantine_tolerance of a day's records (ERROR above it); "
+            "any quarantined or deduplicated record below it is a WARN.",
+            _quarantine_tolerance,
+        )
+        for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)
+    },
+    ("deployments", "source_not_silent"): (
+        "Every day of the run has a deployments file (an empty file is an explicit zero).",
+        _deployments_not_silent,
+    ),
+    ("tool_activity", "source_not_silent"): (
+        "No tool that had usage on each of the previous 7 days goes silent.",
+        _tools_not_silent,
+    ),
+}
+
+
+landing_gates = _gates_step("landing_gates", ["raw"], LANDING_GATES)
 
 
 # ---- publication gates --------------------------------------------------------------------------
 
 
-def _with_warehouse(check: Callable[[duckdb.DuckDBPyConnection, Workspace, list[date]], dg.AssetCheckResult]):
-    def run(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        workspace = Workspace.from_env()
-        with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-            return check(con, workspace, run_days(context))
-
-    return run
-
-
-def _publication_contract(mart: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=mart_key(mart),
-        name="publication_contract",
-        blocking=True,
-        description=f"Great Expectations publication contract of {mart} over the periods the run touched: "
-        "ranges, keys, no emails, suppression.",
-    )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        workspace = Workspace.from_env()
-        days = run_days(context)
-        column, grain = PERIODS[mart]
-        with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-            frame = con.execute(
-                f"select * from main.{mart} where {column} between date_trunc('{grain}', cast(? as date)) and ?",
-                [days[0], days[-1]],
-            ).df()
-            columns = dict(con.execute(f"select column_name, column_type from (describe main.{mart})").fetchall())
-        checker = validator(workspace)
-        outcome = checker.validate(publication_suite(mart, columns), frame)
-        checker.build_docs()
-        return _result_from_suites(f"publication_contract:{mart}", [outcome])
-
-    return _check
+def _publication_contract(scope: Scope, mart: str) -> dg.AssetCheckResult:
+    con, days = scope.con, scope.days
+    column, grain = PERIODS[mart]
+    where = f"where {column} between date_trunc('{grain}', cast(? as date)) and ?" if days else ""
+    frame = con.execute(f"select * from main.{mart} {where}", [days[0], days[-1]] if days else []).df()
+    columns = dict(con.execute(f"select column_name, column_type from (describe main.{mart})").fetchall())
+    outcome = scope.checker.validate(publication_suite(mart, columns), frame)
+    return _result_from_suites(f"publication_contract:{mart}", [outcome])
 
 
-def _gate(mart: str, name: str, description: str, explanation: str, violations):
-    @dg.asset_check(asset=mart_key(mart), name=name, blocking=True, description=description)
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-        def evaluate(con, workspace, days):
-            return _result_from_rows(name, violations(con, workspace, days) if days else [], explanation)
+def _sql_gate(name: str, explanation: str, violations: Callable) -> Evaluate:
+    def evaluate(scope: Scope, _mart: str) -> dg.AssetCheckResult:
+        rows = violations(scope.con, scope.workspace, scope.days) if scope.days else []
+        return _result_from_rows(name, rows, explanation)
 
-        return _with_warehouse(evaluate)(context)
-
-    return _check
+    return evaluate
 
 
 def _metric_var(workspace: Workspace, name: str) -> float:
     return reference.metric_vars(workspace.landing)[name]
 
 
-publication_gates = [
-    _gate(
-        "mart_org_weekly",
-        "headline_not_jumping",
+PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
+    **{
+        (mart, "publication_contract"): (
+            f"Great Expectations publication contract of {mart} over the periods the run touched: "
+            "ranges, keys, no emails, suppression.",
+            _publication_contract,
+        )
+        for mart in PUBLISHED_MARTS
+    },
+    ("mart_org_weekly", "headline_not_jumping"): (
         "No org's deploys per engineer moves by 10x or more week over week.",
-        "an org's headline metric moved by 10x or more week over week",
-        lambda con, workspace, days: drift.org_headline_jumps(con, days),
-    ),
-    _gate(
-        "mart_guard_signals",
-        "gaming_within_tolerance",
-        "Guard-flagged share of an org-week's production deploys, or of a day's VDE, within gaming_tolerance.",
-        "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",
-        lambda con, workspace, days: drift.gaming_over_tolerance(con, days, _metric_var(workspace, "gaming_tolerance")),
-    ),
-    _gate(
-        "mart_unattributed_activity",
-        "unattributed_within_tolerance",
-        "Activity from identities not on the roster stays within unattributed_tolerance of a day's activity.",
-        "too much activity from identities not on the roster (check identities.csv)",
-        lambda con, workspace, days: drift.unattributed_over_tolerance(
-            con, days, _metric_var(workspace, "unattributed_tolerance")
+        _sql_gate(
+            "headline_not_jumping",
+            "an org's headline metric moved by 10x or more week over week",
+            lambda con, workspace, days: drift.org_headline_jumps(con, days),
         ),
     ),
-    _gate(
-        "mart_team_weekly",
-        "every_staffed_team_every_week",
-        "Every team with headcount has a row in every week of the data.",
-        "a staffed team is missing weeks",
-        lambda con, workspace, days: drift.incomplete_team_weeks(con),
+    ("mart_guard_signals", "gaming_within_tolerance"): (
+        "Guard-flagged share of an org-week's production deploys, or of a day's VDE, within gaming_tolerance.",
+        _sql_gate(
+            "gaming_within_tolerance",
+            "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",
+            lambda con, workspace, days: drift.gaming_over_tolerance(
+                con, days, _metric_var(workspace, "gaming_tolerance")
+            ),
+        ),
     ),
-]
+    ("mart_unattributed_activity", "unattributed_within_tolerance"): (
+        "Activity from identities not on the roster stays within unattributed_tolerance of a day's activity.",
+        _sql_gate(
+            "unattributed_within_tolerance",
+            "too much activity from identities not on the roster (check identities.csv)",
+            lambda con, workspace, days: drift.unattributed_over_tolerance(
+                con, days, _metric_var(workspace, "unattributed_tolerance")
+            ),
+        ),
+    ),
+    ("mart_team_weekly", "every_staffed_team_every_week"): (
+        "Every team with headcount has a row in every week of the data.",
+        _sql_gate(
+            "every_staffed_team_every_week",
+            "a staffed team is missing weeks",
+            lambda con, workspace, days: drift.incomplete_team_weeks(con),
+        ),
+    ),
+}
 
-quality_checks = [
-    *(_landing_contract(entity, entity in DAILY_ENTITIES) for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)),
-    *(_quarantine_tolerance(entity, entity in DAILY_ENTITIES) for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)),
-    deployments_not_silent,
-    tools_not_silent,
-    *(_publication_contract(mart) for mart in PUBLISHED_MARTS),
-    *publication_gates,
-]
+
+publication_gates = _gates_step("publication_gates", ["warehouse"], PUBLICATION_GATES, needs_warehouse=True)
+
+quality_checks = [landing_gates, publication_gates]

@@ -1,0 +1,22 @@
+"""The Great Expectations store stays bounded, so rendering Data Docs does not slow down run after run."""
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import pandas as pd
+
+from data_quality.runner import RESULTS_KEPT, Validator
+
+
+def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
+    checker = Validator(tmp_path / "gx", tmp_path / "docs")
+    suite = gx.ExpectationSuite(name="landing__teams", expectations=[gxe.ExpectColumnToExist(column="team_id")])
+    outcomes = [checker.validate(suite, pd.DataFrame({"team_id": [str(run)]})) for run in range(RESULTS_KEPT + 2)]
+    failing = checker.validate(suite, pd.DataFrame({"other": [1]}))
+    checker.build_docs()
+
+    assert all(not outcome.failures for outcome in outcomes)
+    assert [failure.expectation for failure in failing.failures] == ["expect_column_to_exist"]
+    stored = list((tmp_path / "gx" / "gx" / "uncommitted" / "validations" / "landing__teams").glob("*/*/*.json"))
+    pages = list((tmp_path / "docs" / "validations" / "landing__teams").glob("*/*/*.html"))
+    assert len(stored) == len(pages) == RESULTS_KEPT
+    assert (tmp_path / "docs" / "index.html").exists()

@@ -20,6 +20,16 @@ def test_pipeline_job_schedule_and_sensor_resolve():
     assert defs.resolve_sensor_def("landing_files_sensor").job_name == "pipeline"
 
 
+def test_only_the_daily_ingest_assets_are_partitioned():
+    """dbt and publish read the run's window from its tags: no per-day events for ~70 assets."""
+    graph = defs.resolve_asset_graph()
+    assert graph.get(dg.AssetKey(["raw", "deployments"])).partitions_def is not None
+    assert graph.get(dg.AssetKey(["raw", "tool_activity"])).partitions_def is not None
+    downstream = [key for key in graph.get_all_asset_keys() if key.path[0] in ("warehouse", "published")]
+    assert dg.AssetKey(["published", "marts"]) in downstream
+    assert [key for key in downstream if graph.get(key).partitions_def is not None] == []
+
+
 def test_dbt_sources_depend_on_the_ingest_assets():
     graph = defs.resolve_asset_graph()
     parents = graph.get(dg.AssetKey(["warehouse", "staging", "stg_lake__deployments"])).parent_keys

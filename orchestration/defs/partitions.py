@@ -1,4 +1,8 @@
-"""The one daily partitioning every day-grained asset shares (UTC days)."""
+"""The one daily partitioning of the day-grained ingest assets (UTC days), and the window of a run.
+
+Only ingest is partitioned. The dbt, publish and check steps of a run read its window with `run_days`,
+from the run's tags, so Dagster does not store an event per asset and per day for them.
+"""
 
 import os
 from datetime import date, timedelta
@@ -12,7 +16,10 @@ daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="
 
 
 def run_days(context) -> list[date]:
-    """The UTC days a run covers, from its partition tags (a single day or a range)."""
+    """The UTC days a run covers, from its partition tags (a single day or a range); [] without them.
+
+    Tags belong to the run, so this works in the context of any asset or check, partitioned or not.
+    """
     tags = context.run.tags
     start = tags.get("dagster/asset_partition_range_start") or tags.get("dagster/partition")
     end = tags.get("dagster/asset_partition_range_end") or start

@@ -7,6 +7,7 @@ from orchestration.defs.partitions import daily_partitions
 pipeline_job = dg.define_asset_job(
     name="pipeline",
     selection=dg.AssetSelection.all(),
+    # the daily ingest assets' partitions; dbt and publish are unpartitioned and read the window from the tags
     partitions_def=daily_partitions,
     description="Landing -> lake -> warehouse -> gates -> publication, for a window of UTC days.",
     # one process, one step at a time: the warehouse file has a single writer and checks read it after

@@ -11,6 +11,7 @@ read_status() returns a Status (pure data); render_text() turns it into what the
 import json
 import textwrap
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,13 +84,19 @@ def read_runs(dagster_home: Path, limit: int = 5) -> list[RunSummary]:
                     job=run.job_name,
                     started_at=_timestamp(record.start_time) or record.create_timestamp,
                     ended_at=_timestamp(record.end_time),
-                    window=(run.tags.get(WINDOW_START_TAG), run.tags.get(WINDOW_END_TAG)),
+                    window=_window(run.tags),
                     trigger=run.tags.get("aaw/trigger") or run.tags.get("dagster/schedule_name"),
                     failed_checks=failed_checks,
                     failed_steps=failed_steps,
                 )
             )
     return summaries
+
+
+def _window(tags: Mapping[str, str]) -> tuple[str | None, str | None]:
+    """A range run's first and last day, or the one day of a scheduled run (tag dagster/partition)."""
+    day = tags.get("dagster/partition")
+    return tags.get(WINDOW_START_TAG) or day, tags.get(WINDOW_END_TAG) or day
 
 
 def _failures(instance, run_id: str) -> tuple[list[str], list[str]]:

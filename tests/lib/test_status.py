@@ -95,3 +95,12 @@ def test_failed_runs_list_the_failed_checks_and_steps(tmp_path: Path):
     text = render_text(read_status_of(tmp_path))
     assert "failed check [ERROR] landed landed_is_complete: 2 days missing" in text
     assert "the warehouse file is locked" in text
+
+
+def test_a_scheduled_run_shows_its_one_day_as_its_window(tmp_path: Path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    with dg.DagsterInstance.local_temp(str(home)) as instance:
+        dg.materialize([landed], instance=instance, tags={"dagster/partition": "2026-01-12"})  # as the schedule tags
+    [run] = read_runs(home)
+    assert run.window == ("2026-01-12", "2026-01-12")

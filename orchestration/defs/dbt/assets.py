@@ -1,14 +1,17 @@
-"""The dbt project as Dagster assets, fed the run's partition window as min_date/max_date."""
+"""The dbt project as one Dagster asset group, fed the run's window of days as min_date/max_date.
+
+The dbt assets are not partitioned: a run's window is already in its tags (see `run_days`), and per-day
+partitions would make Dagster store one event per model and per day (4,445 for a 60-day backfill).
+"""
 
 import json
-from datetime import timedelta
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import WarehouseTranslator
-from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.partitions import run_days
 
 
 class DbtRunConfig(dg.Config):
@@ -16,24 +19,30 @@ class DbtRunConfig(dg.Config):
 
 
 def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
-    """The partition window as inclusive dates for the incremental models."""
-    window = context.partition_time_window
-    return {
-        "min_date": window.start.date().isoformat(),
-        "max_date": (window.end - timedelta(days=1)).date().isoformat(),
-    }
+    """The run's days as inclusive min_date/max_date for the incremental models.
+
+    A run without partition tags (the dbt assets materialised alone from the UI) gets no window: the
+    incremental models then rebuild every day of the lake, which is what materialising them should mean.
+    """
+    days = run_days(context)
+    if not days:
+        return {}
+    return {"min_date": days[0].isoformat(), "max_date": days[-1].isoformat()}
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=WarehouseTranslator(),
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse_writer",
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
-    args = ["build", "--vars", json.dumps(window_vars(context))]
+    # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    window = window_vars(context)
+    if window:
+        args += ["--vars", json.dumps(window)]
+    context.log.info(f"dbt window: {window['min_date']}..{window['max_date']}" if window else "dbt window: whole lake")
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()

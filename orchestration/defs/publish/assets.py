@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
-from orchestration.defs.partitions import daily_partitions, run_days
+from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED_MARTS, mart_key
 from orchestration.lib.workspace import Workspace
@@ -91,8 +91,6 @@ def _prune(published: Path) -> None:
     key=["published", "marts"],
     group_name="publish",
     deps=[mart_key(mart) for mart in PUBLISHED_MARTS],
-    partitions_def=daily_partitions,
-    backfill_policy=dg.BackfillPolicy.single_run(),
     pool="warehouse_writer",
     kinds={"duckdb", "parquet"},
     description="The gated marts as a new release under published/, swapped in atomically with a manifest.",
@@ -107,7 +105,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     staging = release.with_name(f".{release.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     counts = _write_release(workspace, staging)
-    days = run_days(context)
+    days = run_days(context)  # the run's window from its tags; none when published alone from the UI
     manifest = {
         "run_id": context.run_id,
         "published_at": now.isoformat(),

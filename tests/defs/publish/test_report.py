@@ -50,6 +50,8 @@ def test_every_publication_writes_the_report_of_the_current_release(demo_run, re
     current = (demo_run.workspace.published / "current").resolve().name
     assert manifest["run_id"] in page and current in page
     assert manifest["data_window"]["first_day"] in page and manifest["data_window"]["last_day"] in page
+    # published_marts is unpartitioned: its run window comes from the run's range tags
+    assert manifest["run_window"] == {"first_day": demo_run.first.isoformat(), "last_day": demo_run.last.isoformat()}
     assert "checks" in page.lower() and "passed" in page
     assert not list(report.parent.glob(".*.tmp")), "the report is written through a temporary file and renamed"
 

@@ -622,10 +622,9 @@ def tool_activity(
     if not files and not vendor_day.files:
         return _silent(context, workspace, "tool_activity", "usage", day)
     names = [_relative(workspace, file) for file in files]
+    # paths, not bytes: DuckDB reads a day's events (hundreds of MB) straight from the file
     usage = generic.parse_usage_events(
-        [(name, file.read_bytes()) for name, file in zip(names, files, strict=True)],
-        day,
-        reference.load_catalogue(workspace.landing),
+        list(zip(names, files, strict=True)), day, reference.load_catalogue(workspace.landing)
     )
     generic_table = lake.canonical_table("tool_activity", usage.activity)
     generic_keys = {

@@ -1,13 +1,12 @@
 """The generic contract v1 parsers: every bad-input kind gets a reason naming file and line."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 
 from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.generic import (
-    Catalogue,
     parse_deployments,
     parse_licence_grants,
     parse_roster,
@@ -15,17 +14,7 @@ from orchestration.defs.ingest.connectors.generic import (
     parse_teams,
     parse_usage_events,
 )
-
-DAY = date(2026, 3, 2)
-NOW = datetime(2026, 3, 10, tzinfo=UTC)
-CATALOGUE = Catalogue(
-    tools={"cursor": "email", "github_copilot": "login"},
-    activity_types={
-        "interaction": frozenset({"cursor", "github_copilot"}),
-        "suggestion_accepted": frozenset({"cursor"}),
-    },
-    value_deriving=frozenset({"suggestion_accepted"}),
-)
+from tests.defs.ingest.generic_inputs import CATALOGUE, DAY, NOW
 
 
 def reasons(parsed) -> dict[int, str]:

@@ -2,31 +2,21 @@
 declines every file on which it could differ, so that rejects keep their reasons and line numbers."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.generic import (
-    Catalogue,
     ParsedUsage,
     UsageFiles,
     _parse_lines,
     _parse_typed,
     parse_usage_events,
 )
+from tests.defs.ingest.generic_inputs import CATALOGUE, DAY, NOW
 
-DAY = date(2026, 3, 2)
-NOW = datetime(2026, 3, 10, tzinfo=UTC)
-CATALOGUE = Catalogue(
-    tools={"cursor": "email", "github_copilot": "login"},
-    activity_types={
-        "interaction": frozenset({"cursor", "github_copilot"}),
-        "suggestion_accepted": frozenset({"cursor"}),
-    },
-    value_deriving=frozenset({"suggestion_accepted"}),
-)
 FILE = "usage/2026-03-02.ndjson"
 
 

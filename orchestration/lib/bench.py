@@ -188,7 +188,6 @@ def child_env() -> dict[str, str]:
         {
             "GX_ANALYTICS_ENABLED": "false",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-            "TQDM_DISABLE": "1",
             "PYTHONUNBUFFERED": "1",
         }
     )

@@ -70,7 +70,6 @@ class Workspace:
             "AAW_WAREHOUSE_PATH": str(self.warehouse),
             "DAGSTER_HOME": str(self.dagster_home),
             "GX_ANALYTICS_ENABLED": "false",
-            "TQDM_DISABLE": "1",  # Great Expectations' progress bars would flood the run log
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
 

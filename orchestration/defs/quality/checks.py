@@ -23,6 +23,7 @@ from data_quality.publication import PERIODS, publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
 from orchestration.lib import lake, reference
+from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.workspace import Workspace
 
 DAILY_ENTITIES = ("deployments", "tool_activity")
@@ -162,19 +163,16 @@ def _landing_frame(workspace: Workspace, entity: str, days: list[date | None]) -
     ]
     if not paths:
         return None
-    extra = ""
+    # the entity's own columns only: lineage columns are long strings the suites do not look at
+    columns = ", ".join(ENTITY_SCHEMAS[entity].names)
     if entity in RECORD_DAY:
-        extra = f", cast(day as date) as partition_day, cast({RECORD_DAY[entity]} as date) as record_day"
+        columns += f", cast(day as date) as partition_day, cast({RECORD_DAY[entity]} as date) as record_day"
     with duckdb.connect() as con:
         con.execute("set TimeZone = 'UTC'")
-        return (
-            con.execute(
-                f"select *{extra} from read_parquet(?, hive_partitioning = {entity in DAILY_ENTITIES})",
-                [[str(path) for path in paths]],
-            )
-            .df()
-            .drop(columns=["day"], errors="ignore")
-        )
+        return con.execute(
+            f"select {columns} from read_parquet(?, hive_partitioning = {entity in DAILY_ENTITIES})",
+            [[str(path) for path in paths]],
+        ).df()
 
 
 def _landing_contract(scope: Scope, entity: str) -> dg.AssetCheckResult:

@@ -120,19 +120,29 @@ with_previous as (
 revert_evidence as (
 
     -- a later success within revert_window_hours that names this deploy in rollback_of, or that
-    -- redeploys the commit this deploy replaced
-    select distinct reverted.deployment_id
+    -- redeploys the commit this deploy replaced: two equi-joins (one join on either condition would pair
+    -- every two deploys of a service and environment, which grows with the square of history)
+    select reverted.deployment_id
     from with_previous as reverted
     inner join successes as reverting
-        on reverted.service_id = reverting.service_id
+        on reverted.deployment_id = reverting.rollback_of_deployment_id
+        and reverted.service_id = reverting.service_id
         and reverted.environment = reverting.environment
         and reverted.deployed_at < reverting.deployed_at
         and reverting.deployed_at
         <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
-        and (
-            reverted.deployment_id = reverting.rollback_of_deployment_id
-            or reverted.previous_commit_sha = reverting.commit_sha
-        )
+
+    union
+
+    select reverted.deployment_id
+    from with_previous as reverted
+    inner join successes as reverting
+        on reverted.previous_commit_sha = reverting.commit_sha
+        and reverted.service_id = reverting.service_id
+        and reverted.environment = reverting.environment
+        and reverted.deployed_at < reverting.deployed_at
+        and reverting.deployed_at
+        <= {{ dbt.dateadd('hour', metric_var('revert_window_hours'), 'reverted.deployed_at') }}
 
 ),
 

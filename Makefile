@@ -28,7 +28,7 @@ test: install prepare  ## the test suite (small data, a few minutes)
 dev: install  ## the Dagster UI over ./demo (run `make run` first for data)
 	$(BIN)/aaw dev --workdir $(WORKDIR)
 
-bench: install  ## the organisation-scale benchmark (writes bench/results.json; ~30 min at full scale)
+bench: install  ## the organisation-scale benchmark (writes bench/results.json; ~10 min at full scale)
 	$(BIN)/aaw bench
 
 lint: install

@@ -15,10 +15,13 @@ KEYS: dict[str, tuple[str, ...]] = {
     "mart_engineer_weekly": ("engineer_key", "team_id", "week_start"),
     "mart_guard_signals": ("signal_type", "entity_id", "period_start", "detail"),
     "mart_unattributed_activity": ("tool", "activity_date", "attribution_status"),
+    "dim_teams": ("team_id",),
+    "dim_tools": ("tool",),
+    "dim_dates": ("date_day",),
 }
 
 # The period column of each mart and its grain: a nightly run validates the periods its window touches
-# (keys over the whole mart are dbt tests, run on every build).
+# (keys over the whole mart are dbt tests, run on every build). Dimensions have none: validated whole.
 PERIODS: dict[str, tuple[str, str]] = {
     "mart_team_weekly": ("week_start", "week"),
     "mart_org_weekly": ("week_start", "week"),

@@ -22,7 +22,7 @@ import duckdb
 from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.report import write_report
-from orchestration.defs.quality.checks import PUBLISHED_MARTS, mart_key
+from orchestration.defs.quality.checks import PUBLISHED, mart_key
 from orchestration.lib.workspace import Workspace
 
 METRIC_DEFINITIONS_VERSION = "v1"
@@ -46,12 +46,12 @@ def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
 
 
 def _write_release(workspace: Workspace, release: Path) -> dict[str, int]:
-    """Copy every published mart into release/marts.duckdb and release/parquet/; return row counts."""
+    """Copy every published mart and dimension into release/marts.duckdb and release/parquet/; return row counts."""
     (release / "parquet").mkdir(parents=True)
     counts = {}
     with duckdb.connect(str(release / "marts.duckdb")) as con:
         con.execute(f"attach '{workspace.warehouse}' as warehouse (read_only)")
-        for mart in PUBLISHED_MARTS:
+        for mart in PUBLISHED:
             con.execute(f"create table main.{mart} as select * from warehouse.main.{mart}")
             con.execute(f"copy main.{mart} to '{release / 'parquet' / mart}.parquet' (format parquet)")
             counts[mart] = con.execute(f"select count(*) from main.{mart}").fetchall()[0][0]
@@ -90,7 +90,7 @@ def _prune(published: Path) -> None:
 @dg.asset(
     key=["published", "marts"],
     group_name="publish",
-    deps=[mart_key(mart) for mart in PUBLISHED_MARTS],
+    deps=[mart_key(mart) for mart in PUBLISHED],
     pool="warehouse_writer",
     kinds={"duckdb", "parquet"},
     description="The gated marts as a new release under published/, swapped in atomically with a manifest.",

@@ -1,10 +1,18 @@
 -- Licence grants, deduplicated on identity + tool + granted_at (the latest delivery wins), with the
--- engineer each resolves to (null when the holder is not on the roster).
+-- engineer each resolves to (null when the holder is not on the roster). A seat-roster snapshot (a file
+-- listing who holds a seat on its day, such as Cursor's team members) is not a grant per listing: a
+-- member's consecutive listings become one grant, from the first snapshot that lists them to the next
+-- snapshot of that tool's roster that does not (still open while the latest one lists them).
 with
 
-grants as (
+deliveries as (
 
-    select * from {{ ref('stg_lake__licence_grants') }}
+    select
+        *,
+        {% for folder in var('seat_roster_folders') -%}
+            starts_with(_source_file, '{{ folder }}'){% if not loop.last %} or {% endif %}
+        {%- endfor %} as is_roster_listing
+    from {{ ref('stg_lake__licence_grants') }}
 
 ),
 
@@ -16,28 +24,110 @@ identities as (
 
 ranked as (
 
-    {{ latest_delivery('grants', ['identity', 'tool', 'granted_at']) }}
+    {{ latest_delivery('deliveries', ['identity', 'tool', 'granted_at']) }}
+
+),
+
+roster_snapshots as (
+
+    -- every snapshot taken of a tool's seat roster, numbered in time
+    select
+        tool,
+        granted_at as snapshot_at,
+        row_number() over (partition by tool order by granted_at) as snapshot_number
+    from (
+        select distinct
+            tool,
+            granted_at
+        from ranked
+        where is_roster_listing
+    ) as taken
+
+),
+
+listings as (
+
+    -- consecutive snapshots listing a member share one membership number
+    select
+        ranked.*,
+        roster_snapshots.snapshot_number,
+        roster_snapshots.snapshot_number - row_number() over (
+            partition by ranked.identity, ranked.tool order by roster_snapshots.snapshot_number
+        ) as membership
+    from ranked
+    inner join roster_snapshots
+        on ranked.tool = roster_snapshots.tool
+        and ranked.granted_at = roster_snapshots.snapshot_at
+    where ranked.is_roster_listing
+
+),
+
+memberships as (
+
+    select
+        identity,
+        tool,
+        min(granted_at) as granted_at,
+        max(snapshot_number) as last_listed,
+        arg_max(plan, snapshot_number) as plan,
+        arg_max(monthly_cost_usd, snapshot_number) as monthly_cost_usd,
+        arg_min(_source_file, snapshot_number) as _source_file,
+        arg_min(_source_line, snapshot_number) as _source_line
+    from listings
+    group by identity, tool, membership
+
+),
+
+grants as (
+
+    select
+        identity,
+        tool,
+        granted_at,
+        revoked_at,
+        plan,
+        monthly_cost_usd,
+        _source_file,
+        _source_line
+    from ranked
+    where not is_roster_listing
+
+    union all
+
+    select
+        memberships.identity,
+        memberships.tool,
+        memberships.granted_at,
+        next_snapshot.snapshot_at as revoked_at,
+        memberships.plan,
+        memberships.monthly_cost_usd,
+        memberships._source_file,
+        memberships._source_line
+    from memberships
+    left join roster_snapshots as next_snapshot
+        on memberships.tool = next_snapshot.tool
+        and next_snapshot.snapshot_number = memberships.last_listed + 1
 
 ),
 
 resolved as (
 
     select
-        {{ generate_surrogate_key(['ranked.identity', 'ranked.tool', 'ranked.granted_at']) }} as grant_id,
-        ranked.identity,
-        ranked.tool,
+        {{ generate_surrogate_key(['grants.identity', 'grants.tool', 'grants.granted_at']) }} as grant_id,
+        grants.identity,
+        grants.tool,
         identities.engineer_id,
-        ranked.granted_at,
-        ranked.revoked_at,
-        ranked.granted_date,
-        ranked.revoked_date,
-        ranked.plan,
-        ranked.monthly_cost_usd,
-        ranked._source_file,
-        ranked._source_line
-    from ranked
+        grants.granted_at,
+        grants.revoked_at,
+        cast(grants.granted_at as date) as granted_date,
+        cast(grants.revoked_at as date) as revoked_date,
+        grants.plan,
+        grants.monthly_cost_usd,
+        grants._source_file,
+        grants._source_line
+    from grants
     left join identities
-        on ranked.identity = identities.identity
+        on grants.identity = identities.identity
 
 )
 

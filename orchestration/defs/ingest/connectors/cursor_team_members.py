@@ -9,8 +9,9 @@ without a date, an empty file or a document without `teamMembers[]` cannot be re
 Per member:
 - identity = email, identity_type "email"
 - tool = "cursor"
-- granted_at = the snapshot date at midnight UTC: the member held a seat on that day. Seeing the
-  same member in later snapshots (and no longer seeing them) is for the warehouse to interpret.
+- granted_at = the snapshot date at midnight UTC: the member held a seat on that day. The warehouse
+  turns a member's consecutive snapshots into one grant, revoked at the first snapshot that no longer
+  lists them (int_licence_grants_resolved; the folder is in dbt var seat_roster_folders).
 - revoked_at = null (a snapshot lists current members only)
 - plan = role ("owner", "member", "free-owner"; null when absent). Note that a free-owner
   administers the team without a paid seat.

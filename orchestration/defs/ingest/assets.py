@@ -29,6 +29,7 @@ Vendor files of the daily entities are routed by date, not by file (`VendorFiles
   folder is parsed whole, once per run.
 """
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -267,6 +268,16 @@ class VendorFiles:
                 part.files.append(file.name)
         return part
 
+    def days_of(self, names: set[str]) -> set[date]:
+        """The days a run must cover to ingest the named files: their path days and their records' days.
+        An unreadable file counts by its path day (the run then reports it)."""
+        days: set[date] = set()
+        for file in (file for file in self.files if file.name in names):
+            days.update([file.path_day] if file.path_day else [])
+            with contextlib.suppress(UnreadableFile):
+                days.update(self._routed_file(file).by_day)
+        return days
+
     def _routed_file(self, file: VendorFile) -> _RoutedFile:
         if file.name not in self._routed:
             group = self._groups[file.name]
@@ -315,11 +326,11 @@ def _plain(record: dict) -> dict:
     return {key: value for key, value in record.items() if not key.startswith("_")}
 
 
-def _deployed_day(record: dict) -> date:
+def deployed_day_of(record: dict) -> date:
     return record["deployed_at"].date()
 
 
-def _activity_day(record: dict) -> date:
+def activity_day_of(record: dict) -> date:
     return record["activity_date"]
 
 
@@ -564,7 +575,7 @@ def _silent(
 @_daily_asset(
     "deployments",
     "deployments",
-    _deployed_day,
+    deployed_day_of,
     "Deployments, one UTC day (of deployed_at) per partition: generic NDJSON and GitHub exports.",
 )
 def deployments(
@@ -611,7 +622,7 @@ def _latest_vendor_rows(
 @_daily_asset(
     "tool_activity",
     "usage",
-    _activity_day,
+    activity_day_of,
     "AI-tool usage rolled up to identity x tool x activity type x UTC day: generic events and vendor daily reports.",
 )
 def tool_activity(

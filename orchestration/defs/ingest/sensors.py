@@ -1,11 +1,13 @@
 """A sensor that requests a run over the days whose landing files are new or changed."""
 
+import contextlib
 import json
 import re
 from datetime import date
 
 import dagster as dg
 
+from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib.workspace import Workspace
 
@@ -21,6 +23,23 @@ def landing_state(workspace: Workspace) -> dict[str, float]:
         for path in sorted(workspace.landing.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }
+
+
+# The daily entities' landing folders. A vendor file below one (usage/<format>/...) may hold records of
+# any of the 90 days before its date, or be undated (a Cursor range export): the sensor reads it for them.
+DAILY_FOLDERS = {"usage": ("tool_activity", activity_day_of), "deployments": ("deployments", deployed_day_of)}
+
+
+def vendor_days(workspace: Workspace, changed: list[str]) -> set[date]:
+    """The days of the records in the changed vendor files of the daily entities. A folder the pipeline does
+    not know adds none: the run requested for the file's other days fails naming it."""
+    days: set[date] = set()
+    for folder, (entity, record_day) in DAILY_FOLDERS.items():
+        mine = {path for path in changed if path.startswith(f"{folder}/") and path.count("/") >= 2}
+        if mine:
+            with contextlib.suppress(dg.Failure):
+                days |= VendorFiles(workspace, folder, entity, record_day).days_of(mine)
+    return days
 
 
 def days_touched(changed: list[str], known_days: list[date]) -> list[date]:
@@ -44,7 +63,7 @@ def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     if not changed:
         return dg.SkipReason("no new or changed landing files")
     all_days = days_touched(list(current), [])
-    days = days_touched(changed, all_days)
+    days = sorted({*days_touched(changed, all_days), *vendor_days(workspace, changed)})
     if not days:
         return dg.SkipReason("changed files name no day and no dated file exists yet")
     first, last = days[0].isoformat(), days[-1].isoformat()

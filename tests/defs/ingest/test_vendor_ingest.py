@@ -11,6 +11,7 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
+from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.connectors import registry
 from orchestration.lib import lake
@@ -223,3 +224,18 @@ def test_a_day_with_only_vendor_files_is_not_silent(vendor_workspace):
         "amazon_q",
     }
     assert lake.read_stats(vendor_workspace.lake, "tool_activity", date(2026, 3, 3))["files"] == 2
+
+
+def test_the_sensor_requests_the_days_inside_an_undated_vendor_export(vendor_workspace):
+    """A Cursor range export names no day: the sensor reads its records for the days a run must cover."""
+    sensor = defs.resolve_sensor_def("landing_files_sensor")
+    with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral()) as context:
+        seen = sensor(context).cursor
+    feb_20, feb_23 = 1771545600000, 1771804800000  # epoch milliseconds
+    text = (SHARED_FORMATS / "cursor_daily_usage_data.json").read_text(encoding="utf-8")
+    text = text.replace("1711756800000", str(feb_20), 1).replace("1711756800000", str(feb_23), 1)
+    (vendor_workspace.landing / "usage" / "cursor_daily_usage" / "range_export.json").write_text(text)
+    with dg.build_sensor_context(cursor=seen, instance=dg.DagsterInstance.ephemeral()) as context:
+        [request] = sensor(context).run_requests
+    assert request.tags["dagster/asset_partition_range_start"] == "2026-02-20"
+    assert request.tags["dagster/asset_partition_range_end"] >= "2026-02-23"

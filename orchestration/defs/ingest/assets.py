@@ -273,7 +273,8 @@ class VendorFiles:
         An unreadable file counts by its path day (the run then reports it)."""
         days: set[date] = set()
         for file in (file for file in self.files if file.name in names):
-            days.update([file.path_day] if file.path_day else [])
+            if file.path_day:
+                days.add(file.path_day)
             with contextlib.suppress(UnreadableFile):
                 days.update(self._routed_file(file).by_day)
         return days

@@ -5,8 +5,8 @@ with
 
 activity as (
 
+    -- the whole lake: a view is never incremental (the incremental facts filter their window themselves)
     select * from {{ ref('stg_lake__tool_activity') }}
-    where {{ window_filter('partition_date', lookback_days=27) }}
 
 ),
 

@@ -1,7 +1,9 @@
 """Shared fixtures: a tiny hand-written landing, and one small generated demo run per session."""
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -82,14 +84,21 @@ class DemoRun:
 SMALL_DEMO = DemoSpec(teams=3, engineers_per_team=6, days=21, seed=11)
 
 
-def run_isolated(workspace: Workspace, first: date, last: date, full_refresh: bool = True) -> bool:
-    """run_pipeline exports its workspace to os.environ; restore it afterwards so tests stay independent."""
+@contextlib.contextmanager
+def restored_environ() -> Iterator[None]:
+    """os.environ as it was before the block: a workspace exported inside it does not leak into other tests."""
     saved = dict(os.environ)
     try:
-        return run_pipeline(workspace, first, last, full_refresh=full_refresh)
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def run_isolated(workspace: Workspace, first: date, last: date, full_refresh: bool = True) -> bool:
+    """run_pipeline exports its workspace to os.environ; restore it afterwards so tests stay independent."""
+    with restored_environ():
+        return run_pipeline(workspace, first, last, full_refresh=full_refresh)
 
 
 @pytest.fixture(scope="session")

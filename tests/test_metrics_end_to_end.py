@@ -7,7 +7,6 @@ spells out the values it was built to produce, so a reader can see what each sce
 """
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,8 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import run_pipeline
 from orchestration.lib.workspace import Workspace
+from tests.conftest import run_isolated
 
 try:  # tests/ on sys.path (pytest's rootdir-relative import without tests/__init__.py)
     from fixtures.metrics_landing import FIRST_DAY, LAST_DAY, write_metrics_landing
@@ -243,12 +242,7 @@ def pipeline_run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
     root = tmp_path_factory.mktemp("metrics_end_to_end")
     landing, workdir = root / "landing", root / "work"
     write_metrics_landing(landing)
-    saved_environment = dict(os.environ)  # run_pipeline exports the workspace to this process
-    try:
-        succeeded = run_pipeline(Workspace(landing=landing, workdir=workdir), FIRST_DAY, LAST_DAY, full_refresh=True)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_environment)
+    succeeded = run_isolated(Workspace(landing=landing, workdir=workdir), FIRST_DAY, LAST_DAY, full_refresh=True)
     return PipelineRun(landing, workdir, succeeded)
 
 

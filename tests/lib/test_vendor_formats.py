@@ -20,6 +20,7 @@ from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.demo.generator import DemoSpec, generate
 from orchestration.lib.demo.vendor_formats import write_vendor_formats
 from orchestration.lib.workspace import Workspace
+from tests.conftest import restored_environ
 
 # a seed whose tiny organisation uses Amazon Q and grants Cursor seats inside the window, so every
 # vendor folder is exercised (with seed 5, for one, nobody uses Amazon Q)
@@ -45,8 +46,7 @@ class Lakes:
 
 
 def ingest(workspace: Workspace) -> None:
-    saved = dict(os.environ)
-    try:
+    with restored_environ():
         os.environ.update(workspace.environ())
         result = dg.materialize(
             ingest_assets,
@@ -56,10 +56,7 @@ def ingest(workspace: Workspace) -> None:
                 "dagster/asset_partition_range_end": LAST.isoformat(),
             },
         )
-        assert result.success
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    assert result.success
 
 
 @pytest.fixture(scope="module")

@@ -144,6 +144,22 @@ def _add_size_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_demo_workdir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=DEFAULT_WORKDIR,
+        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
+    )
+
+
+def run_command(landing: Path, workdir: Path, first: date, last: date, full_refresh: bool = False) -> list[str]:
+    """`aaw run` as a child process's command line (the benchmark and the recovery tests start runs so)."""
+    command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--workdir", str(workdir)]
+    command += ["--from", first.isoformat(), "--to", last.isoformat()]
+    return command + (["--full-refresh"] if full_refresh else [])
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
@@ -154,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="generate demo data, run everything, print where results are")
-    demo.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    _add_demo_workdir(demo)
     _add_size_flags(demo)
 
     run = commands.add_parser("run", help="run the pipeline over the landing files in a folder")
@@ -168,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("bench", help="the organisation-scale benchmark (flags: aaw bench --help)", add_help=False)
 
     dev = commands.add_parser("dev", help="open the Dagster UI (asset graph, runs, backfills) over a workdir")
-    dev.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
+    _add_demo_workdir(dev)
     dev.add_argument("--landing", type=Path, help="landing folder (default: WORKDIR/landing)")
 
     generate = commands.add_parser("generate", help="write demo data (generic contract v1) only")
@@ -189,23 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     explain.add_argument("--week", help="any day of the ISO week, e.g. 2026-01-12, or 2026-W03 (team metrics)")
     explain.add_argument("--tool", help="tool, e.g. claude_code (tool metrics)")
     explain.add_argument("--month", help="month, e.g. 2026-01 (tool metrics)")
-    explain.add_argument(
-        "--workdir",
-        type=Path,
-        default=DEFAULT_WORKDIR,
-        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
-    )
+    _add_demo_workdir(explain)
     explain.add_argument("--limit", type=int, default=50, help="records listed per table (0: all)")
 
     status = commands.add_parser(
         "status", help="last runs, the current publication and open guard signals of a work folder"
     )
-    status.add_argument(
-        "--workdir",
-        type=Path,
-        default=DEFAULT_WORKDIR,
-        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
-    )
+    _add_demo_workdir(status)
     status.add_argument("--runs", type=int, default=5, help="how many of the last runs to show")
 
     args = parser.parse_args(argv)

@@ -9,7 +9,6 @@ import queue
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -19,7 +18,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main, workdir_lock
+from orchestration.cli import main, run_command, workdir_lock
 from orchestration.defs.ingest.sensors import landing_files_sensor, landing_state
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
 from orchestration.lib.workspace import REPO_ROOT, Workspace
@@ -50,22 +49,13 @@ def assert_consistent(workspace: Workspace) -> None:
 
 
 def start_run(workspace: Workspace, day) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "run",
-        "--landing",
-        str(workspace.landing),
-        "--workdir",
-        str(workspace.workdir),
-        "--from",
-        str(day),
-        "--to",
-        str(day),
-    ]
     return subprocess.Popen(
-        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        run_command(workspace.landing, workspace.workdir, day, day),
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
 
 

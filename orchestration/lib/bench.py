@@ -34,6 +34,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from orchestration.cli import run_command
 from orchestration.lib.workspace import DBT_PROJECT_DIR, REPO_ROOT, SEEDS_DIR
 
 GIB = 1024**3
@@ -404,22 +405,7 @@ def pipeline_run(
     label: str, workdir: Path, landing: Path, first: date, last: date, full_refresh: bool, events: dict[str, int]
 ) -> dict:
     """Run `aaw run` for [first, last] in a child process over the work folder `workdir`; all its figures."""
-    command = [
-        sys.executable,
-        "-m",
-        "orchestration.cli",
-        "run",
-        "--landing",
-        str(landing),
-        "--workdir",
-        str(workdir),
-        "--from",
-        first.isoformat(),
-        "--to",
-        last.isoformat(),
-    ]
-    if full_refresh:
-        command.append("--full-refresh")
+    command = run_command(landing, workdir, first, last, full_refresh)
     runs = workdir.parent / "runs" / label
     shutil.rmtree(runs, ignore_errors=True)
     print(f"bench: {label}: {first}..{last}{' (full refresh)' if full_refresh else ''} in {workdir}", flush=True)

@@ -11,6 +11,7 @@ explain() returns an Explanation (pure data); render_text() turns it into what t
 
 import re
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -255,15 +256,29 @@ def _activity_table(rows: list[dict]) -> list[tuple]:
     ]
 
 
+def _mart_row(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    subject: tuple[str, str, str],  # (what it is, its column, its value), e.g. ("team", "team_id", "team-a")
+    period: tuple[str, str, date],  # (what it is, its column, its value), e.g. ("week", "week_start", a Monday)
+    show: Callable[[date], str],
+) -> dict:
+    """The mart's row for one subject and period; otherwise an error saying which of the two is missing."""
+    (noun, column, value), (period_noun, period_column, period_value) = subject, period
+    rows = _rows(con, f"select * from main.{mart} where {column} = ? and {period_column} = ?", [value, period_value])
+    if rows:
+        return rows[0]
+    known = sorted(row[0] for row in con.execute(f"select distinct {column} from main.{mart}").fetchall())
+    if value not in known:
+        raise ExplainError(f"{noun} {value!r} is not in {mart} ({noun}s: {', '.join(known[:20])})")
+    first, last = con.execute(f"select min({period_column}), max({period_column}) from main.{mart}").fetchall()[0]
+    raise ExplainError(
+        f"{period_noun} {show(period_value)} is not in the data ({period_noun}s {show(first)} to {show(last)})"
+    )
+
+
 def _explain_team(con: duckdb.DuckDBPyConnection, metric: str, team: str, week: date) -> Explanation:
-    marts = _rows(con, "select * from main.mart_team_weekly where team_id = ? and week_start = ?", [team, week])
-    if not marts:
-        teams = [row[0] for row in con.execute("select distinct team_id from main.mart_team_weekly").fetchall()]
-        if team not in teams:
-            raise ExplainError(f"team {team!r} is not in mart_team_weekly (teams: {', '.join(sorted(teams)[:20])})")
-        weeks = con.execute("select min(week_start), max(week_start) from main.mart_team_weekly").fetchall()[0]
-        raise ExplainError(f"week {week} is not in the data (weeks {weeks[0]} to {weeks[1]})")
-    mart = marts[0]
+    mart = _mart_row(con, "mart_team_weekly", ("team", "team_id", team), ("week", "week_start", week), str)
     explanation = Explanation(
         metric=metric,
         grain={"team": team, "week": week.isoformat()},
@@ -471,14 +486,9 @@ def _grant_sources(con: duckdb.DuckDBPyConnection, tool: str, day: date) -> dict
 
 
 def _explain_tool(con: duckdb.DuckDBPyConnection, metric: str, tool: str, month: date) -> Explanation:
-    marts = _rows(con, "select * from main.mart_tool_monthly where tool = ? and month_start = ?", [tool, month])
-    if not marts:
-        tools = [row[0] for row in con.execute("select distinct tool from main.mart_tool_monthly").fetchall()]
-        if tool not in tools:
-            raise ExplainError(f"tool {tool!r} is not in mart_tool_monthly (tools: {', '.join(sorted(tools))})")
-        months = con.execute("select min(month_start), max(month_start) from main.mart_tool_monthly").fetchall()[0]
-        raise ExplainError(f"month {month:%Y-%m} is not in the data (months {months[0]:%Y-%m} to {months[1]:%Y-%m})")
-    mart = marts[0]
+    mart = _mart_row(
+        con, "mart_tool_monthly", ("tool", "tool", tool), ("month", "month_start", month), lambda day: f"{day:%Y-%m}"
+    )
     explanation = Explanation(
         metric=metric,
         grain={"tool": tool, "month": f"{month:%Y-%m}"},

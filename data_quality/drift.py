@@ -36,17 +36,24 @@ def silent_deployment_days(lake_root: Path, days: list[date]) -> list[dict]:
 
 def silent_tools(lake_root: Path, days: list[date]) -> list[dict]:
     """Tools with usage on each of the 7 days before a day and none on it."""
-    files = lake_root / "raw" / "tool_activity" / "*" / "*.parquet"
-    if not list((lake_root / "raw" / "tool_activity").glob("*/*.parquet")):
+    if not any((lake_root / "raw" / "tool_activity").glob("*/*.parquet")):
         return [{"day": day.isoformat(), "tool": "(any)", "detail": "no usage data at all"} for day in days]
     first, last = min(days) - timedelta(days=7), max(days)
+    # the partitions of the window and the week before it, not every partition of the lake
+    window = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    files = [
+        str(path)
+        for day in window
+        if (path := lake_root / "raw" / "tool_activity" / lake.partition_name(day) / "data.parquet").exists()
+    ]
+    if not files:
+        return []
     with duckdb.connect() as con:
         rows = con.execute(
-            f"""
+            """
             with usage_days as (
                 select distinct tool, cast(day as date) as day
-                from read_parquet('{files}', hive_partitioning = true)
-                where cast(day as date) between ? and ?
+                from read_parquet(?, hive_partitioning = true)
             ),
             tools as (select distinct tool from usage_days),
             checked as (
@@ -63,7 +70,7 @@ def silent_tools(lake_root: Path, days: list[date]) -> list[dict]:
             where prior_days = 7 and not has_usage
             order by day, tool
             """,
-            [first, last, days],
+            [files, days],
         ).fetchall()
     return [
         {"day": day, "tool": tool, "detail": "usage on each of the previous 7 days, none today"}

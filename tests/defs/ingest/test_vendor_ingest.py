@@ -17,8 +17,7 @@ from orchestration.defs.ingest.connectors import registry
 from orchestration.lib import lake
 from orchestration.lib.workspace import Workspace
 
-# <repo>/tests/defs/ingest/test_vendor_ingest.py -> <repo>/../shared/formats
-SHARED_FORMATS = Path(__file__).resolve().parents[3].parent / "shared" / "formats"
+FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
 MARCH_2 = 1772409600000  # 2026-03-02T00:00:00Z in epoch milliseconds (Cursor's unit)
 AMAZON_Q = "usage/amazon_q_user_activity/AWSLogs/111122223333/QDeveloperLogs/by_user_analytic/us-east-1"
 
@@ -58,10 +57,8 @@ VENDOR_LANDING = {
 @pytest.fixture
 def vendor_workspace(tiny_workspace: Workspace) -> Workspace:
     """The tiny landing plus one file per vendor folder (the public samples, moved to its days)."""
-    if not SHARED_FORMATS.is_dir():
-        pytest.skip(f"vendor format samples not found at {SHARED_FORMATS}: expected shared/formats beside the repo")
     for relative, (sample, replacements) in VENDOR_LANDING.items():
-        text = (SHARED_FORMATS / sample).read_text(encoding="utf-8")
+        text = (FORMATS / sample).read_text(encoding="utf-8")
         for old, new in replacements:
             assert old in text, (sample, old)
             text = text.replace(old, new)
@@ -232,7 +229,7 @@ def test_the_sensor_requests_the_days_inside_an_undated_vendor_export(vendor_wor
     with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral()) as context:
         seen = sensor(context).cursor
     feb_20, feb_23 = 1771545600000, 1771804800000  # epoch milliseconds
-    text = (SHARED_FORMATS / "cursor_daily_usage_data.json").read_text(encoding="utf-8")
+    text = (FORMATS / "cursor_daily_usage_data.json").read_text(encoding="utf-8")
     text = text.replace("1711756800000", str(feb_20), 1).replace("1711756800000", str(feb_23), 1)
     (vendor_workspace.landing / "usage" / "cursor_daily_usage" / "range_export.json").write_text(text)
     with dg.build_sensor_context(cursor=seen, instance=dg.DagsterInstance.ephemeral()) as context:

@@ -4,78 +4,235 @@ Each function returns the violating rows as dicts (empty = the gate holds), for 
 report with the gate's name and sample rows.
 """
 
+import math
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+from scipy.stats import binom
 
 from orchestration.lib import lake
 
 
-def quarantine_over_tolerance(lake_root: Path, entity: str, days: list[date], tolerance: float) -> list[dict]:
-    """Days whose quarantined share of read records is above tolerance."""
+def quarantine_over_tolerance(
+    lake_root: Path, entity: str, days: list[date | None], tolerance: float, false_alarm_rate: float
+) -> list[dict]:
+    """Partitions whose quarantined records are more than the tolerance explains (`quarantine_chance`).
+    Records excluded by definition are not counted: they were read fine."""
     violations = []
     for day in days:
         stats = lake.read_stats(lake_root, entity, day)
-        if not stats or not stats["records_read"]:
+        if not stats:
             continue
-        share = stats["quarantined"] / stats["records_read"]
-        if share > tolerance:
-            violations.append({"day": day.isoformat(), **stats, "quarantined_share": round(share, 4)})
+        readable, quarantined = stats["records_read"] - stats.get("excluded", 0), stats["quarantined"]
+        chance = quarantine_chance(quarantined, readable, tolerance)
+        if chance is not None and chance < false_alarm_rate:
+            violations.append(
+                {
+                    "day": day.isoformat() if day else lake.SNAPSHOT,
+                    **stats,
+                    "quarantined_share": round(quarantined / readable, 4),
+                    "chance_at_tolerance": float(f"{chance:.3g}"),
+                }
+            )
     return violations
 
 
-def silent_deployment_days(lake_root: Path, days: list[date]) -> list[dict]:
-    """Days with no deployments file at all (an empty file is an explicit zero, not silence)."""
-    return [
-        {"day": day.isoformat(), "expected": "landing/deployments/YYYY-MM-DD.ndjson (empty when no deploys)"}
-        for day in days
-        if not (lake.read_stats(lake_root, "deployments", day) or {}).get("files")
+def quarantine_chance(quarantined: int, readable: int, tolerance: float) -> float | None:
+    """How likely this many quarantined records would be if records were broken at the tolerated rate;
+    None when the share is within the tolerance.
+
+    A share is weak evidence on a small day (1 bad record of 40 is 2.5%) and strong on a large one, so the
+    gate is a one-sided binomial test: it blocks when the share is above the tolerance and this chance is
+    below gate_false_alarm_rate. An organisation whose records really break at most at the tolerated rate
+    is therefore blocked on at most that share of its days.
+    """
+    if not readable or quarantined / readable <= tolerance:
+        return None
+    return float(binom.sf(quarantined - 1, readable, tolerance))
+
+
+# ---- silent sources --------------------------------------------------------------------------------
+# A source is silent on a day when it has no record of it. Whether that is alarming depends on what the
+# source normally delivers on that weekday: a tool used by two engineers is often silent on a Sunday, a
+# tool used by five hundred never is. Daily counts are treated as Poisson: with an expected count of L,
+# zero has probability exp(-L). The expectation is the mean of the same weekday over the 4 weeks before
+# (at least 2 of them in the lake), or, without that history, the smallest count of the 7 days before
+# when all 7 are in the lake. Days the lake has no delivery for (no file) are not history.
+
+HISTORY_WEEKS = 4
+
+
+def expected_count(counts: dict[date, int], day: date) -> tuple[float, list[int]] | None:
+    """The count a source is expected to deliver on `day`, and the history it rests on (None: too little)."""
+    same_weekday = [
+        counts[past] for week in range(1, HISTORY_WEEKS + 1) if (past := day - timedelta(weeks=week)) in counts
     ]
+    if len(same_weekday) >= 2:
+        return sum(same_weekday) / len(same_weekday), same_weekday
+    previous_week = [counts.get(day - timedelta(days=offset)) for offset in range(1, 8)]
+    if all(count is not None for count in previous_week):
+        return float(min(previous_week)), previous_week
+    return None
 
 
-def silent_tools(lake_root: Path, days: list[date]) -> list[dict]:
-    """Tools with usage on each of the 7 days before a day and none on it."""
-    if not any((lake_root / "raw" / "tool_activity").glob("*/*.parquet")):
-        return [{"day": day.isoformat(), "tool": "(any)", "detail": "no usage data at all"} for day in days]
-    first, last = min(days) - timedelta(days=7), max(days)
-    # the partitions of the window and the week before it, not every partition of the lake
-    window = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+def silence_severity(expected: float, excused: bool, false_alarm_rate: float, warn_rate: float) -> str | None:
+    """ERROR when zero is implausible and nothing excuses it; WARN when merely unusual; else None."""
+    chance = math.exp(-expected)
+    if chance < false_alarm_rate and not excused:
+        return "ERROR"
+    if chance < warn_rate:
+        return "WARN"
+    return None
+
+
+def _history_days(days: list[date]) -> list[date]:
+    first, last = min(days) - timedelta(weeks=HISTORY_WEEKS), max(days)
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def _delivered_days(lake_root: Path, entity: str, days: list[date]) -> set[date]:
+    """Days some landing file covers: ingest writes a partition (and its stats) only for those, an empty
+    generic file included, and removes it for a day nothing covers."""
+    return {day for day in days if lake.read_stats(lake_root, entity, day) is not None}
+
+
+def _daily_counts(lake_root: Path, entity: str, days: list[date], count_sql: str, by_tool: bool) -> list[tuple]:
     files = [
         str(path)
-        for day in window
-        if (path := lake_root / "raw" / "tool_activity" / lake.partition_name(day) / "data.parquet").exists()
+        for day in days
+        if (path := lake_root / "raw" / entity / lake.partition_name(day) / "data.parquet").exists()
     ]
     if not files:
         return []
+    group = "tool, " if by_tool else ""
     with duckdb.connect() as con:
-        rows = con.execute(
-            """
-            with usage_days as (
-                select distinct tool, cast(day as date) as day
-                from read_parquet(?, hive_partitioning = true)
-            ),
-            tools as (select distinct tool from usage_days),
-            checked as (
-                select tools.tool, wanted.day,
-                    (
-                        select count(*) from usage_days as prior
-                        where prior.tool = tools.tool and prior.day between wanted.day - 7 and wanted.day - 1
-                    ) as prior_days,
-                    exists (select 1 from usage_days as today
-                            where today.tool = tools.tool and today.day = wanted.day) as has_usage
-                from tools cross join (select unnest(?::date[]) as day) as wanted
-            )
-            select tool, cast(day as varchar) as day, prior_days from checked
-            where prior_days = 7 and not has_usage
-            order by day, tool
-            """,
-            [files, days],
+        return con.execute(
+            f"select {group}cast(day as date) as day, {count_sql} "
+            f"from read_parquet(?, hive_partitioning = true) group by all",
+            [files],
         ).fetchall()
-    return [
-        {"day": day, "tool": tool, "detail": "usage on each of the previous 7 days, none today"}
-        for tool, day, _ in rows
-    ]
+
+
+def _silence_row(day: date, severity: str, expected: float, history: list[int], **subject) -> dict:
+    return {
+        "day": day.isoformat(),
+        **subject,
+        "severity": severity,
+        "expected": round(expected, 2),
+        "history": history,
+        "chance_of_zero": float(f"{math.exp(-expected):.3g}"),
+    }
+
+
+def deployment_silences(
+    counts: dict[date, int],
+    delivered: set[date],
+    days: list[date],
+    false_alarm_rate: float,
+    warn_rate: float,
+    awaited: frozenset[date] = frozenset(),
+) -> list[dict]:
+    """The rule of `silent_deployment_days` on daily counts (days absent from `counts` had no delivery)."""
+    rows = []
+    for day in days:
+        if counts.get(day):
+            continue
+        judged = expected_count(counts, day)
+        if judged is None:
+            continue
+        excuse = "delivered empty" if day in delivered else "not exported yet" if day in awaited else None
+        severity = silence_severity(judged[0], excuse is not None, false_alarm_rate, warn_rate)
+        if severity:
+            rows.append(_silence_row(day, severity, *judged, excuse=excuse))
+    return rows
+
+
+def tool_silences(
+    per_tool: dict[str, dict[date, int]],
+    delivered: set[date],
+    days: list[date],
+    false_alarm_rate: float,
+    warn_rate: float,
+    awaited: frozenset[date] = frozenset(),
+) -> list[dict]:
+    """The rule of `silent_tools` on daily counts of distinct identities per tool."""
+    busy_days = {day for counts in per_tool.values() for day, count in counts.items() if count}
+    rows = []
+    for tool, observed in sorted(per_tool.items()):
+        counts = dict.fromkeys(delivered, 0) | observed
+        for day in days:
+            if counts.get(day):
+                continue
+            judged = expected_count(counts, day)
+            if judged is None:
+                continue
+            excuse = None
+            if day in delivered and day not in busy_days:
+                excuse = "every tool silent on a delivered day"
+            elif day in awaited:
+                excuse = "not exported yet"
+            severity = silence_severity(judged[0], excuse is not None, false_alarm_rate, warn_rate)
+            if severity:
+                rows.append(_silence_row(day, severity, *judged, tool=tool, excuse=excuse))
+    return sorted(rows, key=lambda row: (row["day"], row["tool"]))
+
+
+# Exports land some hours after the day they report, so the days just after the last one any vendor
+# export reports may simply not be exported yet; beyond this many days, a missing export is missing.
+EXPORT_LAG_DAYS = 3
+
+
+def awaited_days(last_reported: date | None, days: list[date], delivered: set[date]) -> frozenset[date]:
+    """Days after the last day vendor exports report, within EXPORT_LAG_DAYS, that no file covers."""
+    if last_reported is None:
+        return frozenset()
+    return frozenset(
+        day
+        for day in days
+        if last_reported < day <= last_reported + timedelta(days=EXPORT_LAG_DAYS) and day not in delivered
+    )
+
+
+def _awaited_days(lake_root: Path, entity: str, days: list[date], delivered: set[date]) -> frozenset[date]:
+    reported = [day for entry in lake.read_manifest(lake_root, entity).values() for day in entry["days"]]
+    return awaited_days(date.fromisoformat(max(reported)) if reported else None, days, delivered)
+
+
+def silent_deployment_days(lake_root: Path, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
+    """Days of the run without deployments, graded by how implausible zero is for that weekday.
+
+    A day some landing file covers (a generic empty file, or a day inside the span a vendor export
+    reports: webhooks and REST pages have no empty file) is an explicit zero, and a day just after the
+    last one the vendor exports report may not be exported yet: either is at most a WARN. Any other day
+    without deployments blocks when its weekday's volume makes zero implausible: the file is missing.
+    """
+    history_days = _history_days(days)
+    delivered = _delivered_days(lake_root, "deployments", history_days)
+    counts = dict.fromkeys(delivered, 0) | dict(
+        _daily_counts(lake_root, "deployments", history_days, "count(*)", by_tool=False)
+    )
+    awaited = _awaited_days(lake_root, "deployments", days, delivered)
+    return deployment_silences(counts, delivered, days, false_alarm_rate, warn_rate, awaited)
+
+
+def silent_tools(lake_root: Path, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
+    """Tools without usage on a day of the run, graded by how implausible zero is for that weekday.
+
+    The volume is the tool's distinct identities a day. A tool silent while others have usage that day has
+    a missing or broken feed when its volume makes zero implausible; a day every tool is silent although
+    landing files cover it (empty generic files, a holiday inside a vendor export), or that vendor exports
+    may not have reached yet, is at most a WARN.
+    """
+    history_days = _history_days(days)
+    per_tool: dict[str, dict[date, int]] = {}
+    for tool, day, count in _daily_counts(
+        lake_root, "tool_activity", history_days, "count(distinct lower(identity))", by_tool=True
+    ):
+        per_tool.setdefault(tool, {})[day] = count
+    delivered = _delivered_days(lake_root, "tool_activity", history_days)
+    awaited = _awaited_days(lake_root, "tool_activity", days, delivered)
+    return tool_silences(per_tool, delivered, days, false_alarm_rate, warn_rate, awaited)
 
 
 def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:

@@ -1,6 +1,7 @@
 {#- A reference table: the organisation's override (landing/reference/<name>.csv) when it has rows,
-    otherwise the seed the project ships. `columns` maps each column to its type. -#}
-{% macro reference_with_override(name, columns) -%}
+    otherwise the seed the project ships. `columns` maps each column to its type. With `merge_key`, the
+    override is merged over the seed row by row instead (an organisation writes only the rows it changes). -#}
+{% macro reference_with_override(name, columns, merge_key=none) -%}
 with
 
 seed as (
@@ -32,7 +33,14 @@ chosen as (
         {%- endfor %}
         'seed' as reference_source
     from seed
+    {%- if merge_key %}
+    where {{ merge_key }} not in (
+        select trim(cast({{ merge_key }} as {{ dbt.type_string() }})) from override
+        where {{ merge_key }} is not null
+    )
+    {%- else %}
     where not exists (select 1 from override)
+    {%- endif %}
 
 )
 

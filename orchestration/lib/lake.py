@@ -5,6 +5,7 @@ entities that are whole snapshots), written to a temporary name and renamed into
 a partition atomically and a reader never sees half a file.
 """
 
+import hashlib
 import json
 import os
 from datetime import UTC, date, datetime
@@ -98,7 +99,7 @@ def write_quarantine(
 
 def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date) -> None:
     (lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json").unlink(missing_ok=True)
-    for root in (lake_raw, lake_quarantine):
+    for root in (lake_raw, lake_quarantine, lake_raw.parent / "excluded"):
         partition = root / entity / partition_name(day)
         (partition / "data.parquet").unlink(missing_ok=True)
         if partition.exists():
@@ -107,7 +108,7 @@ def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: da
 
 def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, keep: set[str]) -> None:
     """Drop partitions of a snapshot entity whose landing file is gone, so the lake mirrors landing."""
-    for root in (lake_raw / entity, lake_quarantine / entity):
+    for root in (lake_raw / entity, lake_quarantine / entity, lake_raw.parent / "excluded" / entity):
         if not root.exists():
             continue
         for partition in root.iterdir():
@@ -118,17 +119,54 @@ def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, 
 
 
 def write_stats(lake_root: Path, entity: str, day: date | None, stats: dict) -> None:
-    """Per-partition ingest counts (read, accepted, quarantined, files): what the quality gates read."""
-    target = lake_root / "stats" / entity / f"{partition_name(day)}.json"
+    """Per-partition ingest counts (read, accepted, quarantined, excluded by reason, files): what the quality
+    gates and `aaw status` read."""
+    _write_json(lake_root / "stats" / entity / f"{partition_name(day)}.json", stats)
+
+
+def _write_json(target: Path, content: dict) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(stats, sort_keys=True))
+    temporary.write_text(json.dumps(content, sort_keys=True))
     os.replace(temporary, target)
 
 
 def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
     path = lake_root / "stats" / entity / f"{partition_name(day)}.json"
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def fingerprint(path: Path) -> dict:
+    """What identifies a landing file's content: size, modification time and SHA-256 digest."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+    status = path.stat()
+    return {"size": status.st_size, "mtime_ns": status.st_mtime_ns, "sha256": digest.hexdigest()}
+
+
+def is_unchanged(path: Path, known: dict) -> bool:
+    """Whether a file still holds what `known` (a fingerprint) describes: same size and modification time,
+    or, when only the time moved (copied, touched), the same digest."""
+    status = path.stat()
+    if status.st_size != known["size"]:
+        return False
+    return status.st_mtime_ns == known["mtime_ns"] or fingerprint(path)["sha256"] == known["sha256"]
+
+
+def _manifest_path(lake_root: Path, entity: str) -> Path:
+    return lake_root / "manifest" / f"{entity}.json"
+
+
+def read_manifest(lake_root: Path, entity: str) -> dict[str, dict]:
+    """The landing files of an entity read by earlier runs: {file: {fingerprint, days}}."""
+    path = _manifest_path(lake_root, entity)
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def write_manifest(lake_root: Path, entity: str, manifest: dict[str, dict]) -> None:
+    _write_json(_manifest_path(lake_root, entity), manifest)
 
 
 def utc_now() -> datetime:

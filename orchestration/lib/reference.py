@@ -1,6 +1,13 @@
-"""Reference data: the seeds the project ships, or the organisation's override in landing/reference/."""
+"""Reference data: the seeds the project ships, or the organisation's override in landing/reference/.
+
+A list (tools, activity types, environments, ...) is replaced whole by its override: an organisation that
+lists its own tools means exactly those. metric_vars is different: an organisation writes only the
+thresholds it changes, so its override merges per name over the seed, and a name the seed does not know
+or a value that is not a number fails at once, naming the file and the line.
+"""
 
 import csv
+import math
 from pathlib import Path
 
 from orchestration.defs.ingest.connectors.generic import Catalogue
@@ -16,19 +23,31 @@ REFERENCE_TABLES = (
 )
 
 
+class ReferenceError(ValueError):
+    """An override that cannot be used: the message names the file, the line and what to do."""
+
+
 def seed_header(name: str) -> list[str]:
     with (SEEDS_DIR / f"{name}.csv").open(newline="") as seed:
         return next(csv.reader(seed))
 
 
+def override_path(landing: Path, name: str) -> Path:
+    return landing / "reference" / f"{name}.csv"
+
+
 def effective_path(landing: Path, name: str) -> Path:
-    override = landing / "reference" / f"{name}.csv"
+    override = override_path(landing, name)
     return override if override.exists() else SEEDS_DIR / f"{name}.csv"
 
 
-def read_rows(landing: Path, name: str) -> list[dict[str, str]]:
-    with effective_path(landing, name).open(newline="", encoding="utf-8-sig") as source:
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8-sig") as source:
         return list(csv.DictReader(source))
+
+
+def read_rows(landing: Path, name: str) -> list[dict[str, str]]:
+    return _rows(effective_path(landing, name))
 
 
 def load_catalogue(landing: Path) -> Catalogue:
@@ -45,5 +64,42 @@ def load_catalogue(landing: Path) -> Catalogue:
     return Catalogue(tools=tools, activity_types=activity_types, value_deriving=value_deriving)
 
 
+def metric_var_overrides(landing: Path) -> dict[str, float]:
+    """The thresholds landing/reference/metric_vars.csv changes (none without the file), each checked."""
+    path = override_path(landing, "metric_vars")
+    if not path.exists():
+        return {}
+    known = {row["name"].strip() for row in _rows(SEEDS_DIR / "metric_vars.csv")}
+    shown = f"landing/reference/{path.name}"
+    try:
+        rows = _rows(path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceError(
+            f"{shown}: cannot be read as UTF-8 CSV ({error}); rewrite it as name,value,meaning"
+        ) from None
+    if rows and not {"name", "value"} <= set(rows[0]):
+        raise ReferenceError(f"{shown}: expected a header name,value[,meaning]; found {','.join(rows[0])}")
+    overrides: dict[str, float] = {}
+    for line, row in enumerate(rows, start=2):
+        name, value = (row.get("name") or "").strip(), (row.get("value") or "").strip()
+        if name not in known:
+            raise ReferenceError(
+                f"{shown} line {line}: unknown threshold {name!r}; known: {', '.join(sorted(known))}. "
+                "Fix the name or remove the row (unlisted thresholds keep the shipped default)."
+            )
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ReferenceError(f"{shown} line {line}: {name} = {value!r} is not a number; write a plain number")
+        if name in overrides:
+            raise ReferenceError(f"{shown} line {line}: {name} is set twice; keep one row")
+        overrides[name] = number
+    return overrides
+
+
 def metric_vars(landing: Path) -> dict[str, float]:
-    return {row["name"].strip(): float(row["value"]) for row in read_rows(landing, "metric_vars")}
+    """Every threshold: the shipped defaults with the organisation's overrides merged over them by name."""
+    defaults = {row["name"].strip(): float(row["value"]) for row in _rows(SEEDS_DIR / "metric_vars.csv")}
+    return defaults | metric_var_overrides(landing)

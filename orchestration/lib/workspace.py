@@ -50,6 +50,11 @@ class Workspace:
         return self.lake / "quarantine"
 
     @property
+    def excluded(self) -> Path:
+        """Records read fine and left out by the metric definitions (partial survey responses), by reason."""
+        return self.lake / "excluded"
+
+    @property
     def warehouse(self) -> Path:
         return self.workdir / "warehouse.duckdb"
 

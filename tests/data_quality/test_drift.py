@@ -33,19 +33,30 @@ def test_a_partial_last_week_is_not_compared():
         assert org_headline_jumps(con, [date(2026, 1, 19)]) == []
 
 
-def write_usage_days(lake_root, tools_by_day: dict[date, list[str]]) -> None:
-    for day, tools in tools_by_day.items():
+def write_usage_days(lake_root, users_by_day: dict[date, dict[str, int]]) -> None:
+    """Usage partitions (a tool's distinct identities a day) with the stats file ingest writes beside them."""
+    for day, users in users_by_day.items():
         folder = lake_root / "raw" / "tool_activity" / f"day={day.isoformat()}"
         folder.mkdir(parents=True)
-        values = ", ".join(f"('{tool}')" for tool in tools)
-        duckdb.sql(f"copy (select * from (values {values}) as usage(tool)) to '{folder / 'data.parquet'}'")
+        rows = ", ".join(f"('{tool}', 'user-{n}')" for tool, count in users.items() for n in range(count))
+        duckdb.sql(f"copy (select * from (values {rows}) as usage(tool, identity)) to '{folder / 'data.parquet'}'")
+        stats = lake_root / "stats" / "tool_activity" / f"day={day.isoformat()}.json"
+        stats.parent.mkdir(parents=True, exist_ok=True)
+        stats.write_text('{"files": 1}')
 
 
-def test_a_tool_silent_after_a_week_of_usage_fails_the_gate(tmp_path):
-    today = date(2026, 1, 20)
-    week = {today - timedelta(days=offset): ["cursor", "claude_code"] for offset in range(1, 8)}
-    write_usage_days(tmp_path, {**week, today: ["claude_code"], date(2025, 6, 1): ["amazon_q"]})
-    assert silent_tools(tmp_path, [today]) == [
-        {"day": "2026-01-20", "tool": "cursor", "detail": "usage on each of the previous 7 days, none today"}
-    ]
-    assert silent_tools(tmp_path, [date(2026, 3, 1)]) == []  # no partition in that window: nothing to compare
+def test_a_busy_tool_silent_while_others_report_fails_the_gate(tmp_path):
+    today = date(2026, 2, 3)
+    history = {today - timedelta(days=offset): {"cursor": 30, "claude_code": 2} for offset in range(1, 29)}
+    write_usage_days(tmp_path, {**history, today: {"claude_code": 1}, date(2025, 6, 1): {"amazon_q": 5}})
+    [row] = silent_tools(tmp_path, [today], false_alarm_rate=0.001, warn_rate=0.05)
+    assert (row["day"], row["tool"], row["severity"], row["expected"]) == ("2026-02-03", "cursor", "ERROR", 30)
+    assert silent_tools(tmp_path, [date(2026, 3, 20)], 0.001, 0.05) == []  # no partition in that window
+
+
+def test_a_niche_tool_silent_after_a_week_of_usage_passes(tmp_path):
+    """The gate used to block any tool used on each of 7 days and not on the 8th, two users or two thousand."""
+    today = date(2026, 2, 1)  # a Sunday
+    history = {today - timedelta(days=offset): {"cursor": 30, "niche": 2} for offset in range(1, 29)}
+    write_usage_days(tmp_path, {**history, today: {"cursor": 12}})
+    assert silent_tools(tmp_path, [today], 0.001, 0.05) == []

@@ -9,16 +9,20 @@ its entity (connectors/registry.py, DESIGN.md's vendor-format table): the folder
 sub-folder no format reads fails the asset with the list of supported folders.
 
 Vendor files of the daily entities are routed by date, not by file (`VendorFiles`):
-- a record goes to the partition of its own day (deployed_at's UTC date, activity_date);
-- day D considers a vendor file when the day in its path (a YYYY-MM-DD in the name, or Amazon Q's
-  yyyy/mm/dd key) lies in [D, D + REACH_DAYS] (exports cover past days), or when its path has no day.
-  A nightly run therefore parses the newest files, not the history; within a run each file is parsed
-  once, however many days of the window consider it. A record of a dated file outside that reach
-  (after the file's day, or more than REACH_DAYS before it) would be read by no partition: it is
-  quarantined instead, so nothing vanishes;
-- a file's rejects and its read/accepted/quarantined counts are booked to its home partition: the day
-  in its path, else the day of its earliest record (for a file read with others, such as a GitHub REST
-  statuses file, of its group's earliest record), else the run's first day;
+- a record goes to the partition of its own day (deployed_at's UTC date, activity_date), whatever the
+  file is called: exporters name files by the range's first day, its last, the export time or nothing;
+- what a run reads is decided by what changed, not by dates guessed out of names: the lake keeps a
+  manifest of the vendor files read (size, modification time, content digest, and the days their records
+  fell on); a run reads every new or changed file and the unchanged files whose days meet its window. A
+  nightly run therefore parses the new files, not the history; within a run each file is parsed once.
+  A new file with records outside the run's window is named in the log (the landing sensor requests
+  those days itself);
+- a file's rejects and its read/accepted/quarantined counts are booked to its home partition: the day of
+  its earliest record (for a file read with others, such as a GitHub REST statuses file, of its group's
+  earliest record), else the day in its path, else the run's first day;
+- an export reports a span of days (its first record's to its last): a day inside a format's span without
+  any record is a real zero (a holiday; webhooks and REST pages have no empty file), so its partition is
+  written empty rather than removed as silent;
 - vendor usage rows are daily aggregates: when one identity x tool x day comes from several vendor
   files, the latest file (by path day, then name: a re-downloaded report) wins, and generic event rows
   win over a vendor aggregate of the same identity x tool x day; the rows left out count as duplicates.
@@ -29,12 +33,10 @@ Vendor files of the daily entities are routed by date, not by file (`VendorFiles
   folder is parsed whole, once per run.
 """
 
-import contextlib
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -53,7 +55,6 @@ CATALOGUE_KEYS = [
 ]
 DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
-REACH_DAYS = 90  # a vendor export dated F holds records of the days [F - REACH_DAYS, F]
 
 
 @dataclass
@@ -64,14 +65,20 @@ class IngestOutcome:
     records_read: int = 0
     accepted: int = 0
     quarantined: int = 0
+    excluded: int = 0
     duplicates: int = 0
+    excluded_by_reason: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: "IngestOutcome") -> None:
-        for name in vars(self):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name, value in vars(other).items():
+            if name == "excluded_by_reason":
+                for reason, count in value.items():
+                    self.excluded_by_reason[reason] = self.excluded_by_reason.get(reason, 0) + count
+            else:
+                setattr(self, name, getattr(self, name) + value)
 
-    def metadata(self) -> dict[str, int]:
-        return dict(vars(self))
+    def metadata(self) -> dict:
+        return {**vars(self), "excluded_by_reason": dict(self.excluded_by_reason)}
 
 
 def _relative(workspace: Workspace, path: Path) -> str:
@@ -88,7 +95,18 @@ def _store(
     duplicates: int = 0,
 ) -> IngestOutcome:
     table = lake.canonical_table(entity, parsed.records)
-    return _write(workspace, context, entity, day, table, parsed.rejects, parsed.records_read, source_files, duplicates)
+    return _write(
+        workspace,
+        context,
+        entity,
+        day,
+        table,
+        parsed.rejects,
+        parsed.records_read,
+        source_files,
+        duplicates,
+        excluded=parsed.excluded,
+    )
 
 
 def _write(
@@ -101,24 +119,35 @@ def _write(
     records_read: int,
     source_files: list[str],
     duplicates: int = 0,
+    excluded: Iterable[Reject] = (),
 ) -> IngestOutcome:
-    """Replace one partition (records, quarantine, stats): records read = accepted + quarantined."""
+    """Replace one partition (records, quarantine, exclusions, stats):
+    records read = accepted + quarantined + excluded."""
     load_id, loaded_at = context.run_id, lake.utc_now()
+    excluded = list(excluded)
     lake.write_partition(workspace.raw, entity, day, table, load_id, loaded_at)
     lake.write_quarantine(workspace.quarantine, entity, day, rejects, load_id, loaded_at)
+    lake.write_quarantine(workspace.excluded, entity, day, excluded, load_id, loaded_at)
+    by_reason: dict[str, int] = {}
+    for record in excluded:
+        by_reason[record.reason] = by_reason.get(record.reason, 0) + 1
     outcome = IngestOutcome(
         files=len(source_files),
         records_read=records_read,
-        accepted=records_read - len(rejects),
+        accepted=records_read - len(rejects) - len(excluded),
         quarantined=len(rejects),
+        excluded=len(excluded),
         duplicates=duplicates,
+        excluded_by_reason=by_reason,
     )
     lake.write_stats(workspace.lake, entity, day, outcome.metadata())
     where = day.isoformat() if day else "snapshot"
     context.log.info(
         f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, accepted {outcome.accepted}"
         + (f" ({duplicates} duplicates)" if duplicates else "")
-        + f", quarantined {outcome.quarantined}, {table.num_rows} rows"
+        + f", quarantined {outcome.quarantined}"
+        + (f", excluded by definition {outcome.excluded} {by_reason}" if excluded else "")
+        + f", {table.num_rows} rows"
     )
     for reject in rejects[:5]:
         context.log.warning(f"quarantined {reject.message()}")
@@ -222,12 +251,13 @@ class _RoutedFile:
     file: VendorFile
     by_day: dict[date, list[dict]]
     rejects: list[Reject]
+    excluded: list[Reject]
     records_read: int
     group_day: date | None = None  # the earliest record of the files parsed with it (GitHub REST statuses)
 
     def home(self, first_day: date) -> date:
-        """The day in its path, else of its earliest record (or its group's), else the run's first day."""
-        return self.file.path_day or min(self.by_day, default=None) or self.group_day or first_day
+        """The day of its earliest record (or its group's), else the day in its path, else the run's first day."""
+        return min(self.by_day, default=None) or self.group_day or self.file.path_day or first_day
 
 
 @dataclass
@@ -236,48 +266,102 @@ class VendorDay:
 
     records: list[tuple[VendorFile, dict]] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    excluded: list[Reject] = field(default_factory=list)
     records_read: int = 0
     files: list[str] = field(default_factory=list)
+    covered: bool = False  # inside the span of days an export reports: a day without records is a real zero
 
 
 class VendorFiles:
-    """The vendor files of one daily entity for one run: each parsed at most once, routed by day."""
+    """The vendor files of one daily entity for one run: which to read, each parsed at most once, every
+    record routed to the partition of its own day.
+
+    A file's name never decides whether its records are accepted. What a run reads is decided by the lake's
+    manifest of files read before (size, modification time, content digest and the days their records
+    fell on): a new or changed file is read, and an unchanged one only when its days meet the run's.
+    """
 
     def __init__(self, workspace: Workspace, folder: str, entity: str, record_day: Callable[[dict], date]):
+        self.workspace = workspace
+        self.entity = entity
         self.files = vendor_files(workspace, folder, entity)
         self.record_day = record_day
         self._groups = {file.name: group for group in _parse_groups(self.files) for file in group}
         self._routed: dict[str, _RoutedFile | UnreadableFile] = {}
+        self._manifest = lake.read_manifest(workspace.lake, entity)
+        self._read: list[VendorFile] = []
+        self._changed: list[VendorFile] = []
+        self._spans: list[tuple[date, date]] = []
 
-    def considered(self, day: date) -> list[VendorFile]:
-        reach = day + timedelta(days=REACH_DAYS)
-        return [file for file in self.files if file.path_day is None or day <= file.path_day <= reach]
+    def _known_days(self, file: VendorFile) -> set[date] | None:
+        """The days the manifest holds for an unchanged file; None for a new or changed one."""
+        entry = self._manifest.get(file.name)
+        if entry is None or not lake.is_unchanged(file.path, entry["fingerprint"]):
+            return None
+        return {date.fromisoformat(day) for day in entry["days"]}
+
+    def plan(self, days: list[date]) -> None:
+        """Choose the files a run over `days` reads, and the spans of days each format's exports report."""
+        window = set(days)
+        known = {file.name: self._known_days(file) for file in self.files}
+        self._read = [file for file in self.files if known[file.name] is None or known[file.name] & window]
+        self._changed = [file for file in self.files if known[file.name] is None]
+        spans: dict[str, list[date]] = {}
+        for file in self.files:
+            file_days = known[file.name] if known[file.name] is not None else self._days_of_file(file)
+            spans.setdefault(file.fmt.folder, []).extend(file_days)
+        self._spans = [(min(found), max(found)) for found in spans.values() if found]
 
     def for_day(self, day: date, first_day: date) -> VendorDay:
         """Records dated `day`, and the rejects and counts of the files whose home is `day`."""
-        part = VendorDay()
-        for file in self.considered(day):
+        part = VendorDay(covered=any(start <= day <= end for start, end in self._spans))
+        for file in self._read:
             routed = self._routed_file(file)
             mine = routed.by_day.get(day, [])
             is_home = routed.home(first_day) == day
             part.records.extend((file, record) for record in mine)
             if is_home:
                 part.rejects.extend(routed.rejects)
+                part.excluded.extend(routed.excluded)
                 part.records_read += routed.records_read
             if mine or is_home:
                 part.files.append(file.name)
         return part
 
+    def save_manifest(self, first_day: date) -> None:
+        """Record the files read by this run (with the days of their records) beside the unchanged ones."""
+        current = {file.name for file in self.files}
+        manifest = {name: entry for name, entry in self._manifest.items() if name in current}
+        for file in self._read:
+            routed = self._routed_file(file)
+            days = {*routed.by_day, routed.home(first_day)}
+            manifest[file.name] = {
+                "fingerprint": lake.fingerprint(file.path),
+                "days": sorted(day.isoformat() for day in days),
+            }
+        lake.write_manifest(self.workspace.lake, self.entity, manifest)
+
+    def days_outside(self, days: list[date]) -> dict[str, list[date]]:
+        """New or changed files with records on days outside `days`: those partitions are not rebuilt by
+        this run (the landing sensor requests them; a run from the shell names them)."""
+        window = set(days)
+        outside = {file.name: sorted(self._days_of_file(file) - window) for file in self._changed}
+        return {name: found for name, found in outside.items() if found}
+
     def days_of(self, names: set[str]) -> set[date]:
-        """The days a run must cover to ingest the named files: their path days and their records' days.
-        An unreadable file counts by its path day (the run then reports it)."""
+        """The days a run must cover for the named (new or changed) files: the days of their records now and
+        when last read. An unreadable file counts by the day in its path (the run then reports it)."""
         days: set[date] = set()
         for file in (file for file in self.files if file.name in names):
-            if file.path_day:
-                days.add(file.path_day)
-            with contextlib.suppress(UnreadableFile):
-                days.update(self._routed_file(file).by_day)
+            days.update(date.fromisoformat(day) for day in self._manifest.get(file.name, {}).get("days", []))
+            days.update(self._days_of_file(file))
         return days
+
+    def _days_of_file(self, file: VendorFile) -> set[date]:
+        try:
+            return set(self._routed_file(file).by_day)
+        except UnreadableFile:
+            return {file.path_day} if file.path_day else set()
 
     def _routed_file(self, file: VendorFile) -> _RoutedFile:
         if file.name not in self._routed:
@@ -300,31 +384,10 @@ class VendorFiles:
 
     def _route(self, file: VendorFile, parsed: Parsed) -> _RoutedFile:
         by_day: dict[date, list[dict]] = {}
-        beyond: dict[int, list[dict]] = {}  # records no partition would read, by source line
         for record in parsed.records:
             _with_name(record, file.name)
-            day = self.record_day(record)
-            if file.path_day and not file.path_day - timedelta(days=REACH_DAYS) <= day <= file.path_day:
-                beyond.setdefault(record["_source_line"], []).append(record)
-            else:
-                by_day.setdefault(day, []).append(record)
-        rejects = list(parsed.rejects)
-        for line, records in beyond.items():
-            day = self.record_day(records[0])
-            rejects.append(
-                Reject(
-                    file.name,
-                    line,
-                    f"dated {day.isoformat()}, outside the {REACH_DAYS} days up to the day in the file's path "
-                    f"({file.path_day.isoformat()}): name a vendor export by the last day it covers",
-                    json.dumps([_plain(record) for record in records], default=str),
-                )
-            )
-        return _RoutedFile(file, by_day, rejects, parsed.records_read)
-
-
-def _plain(record: dict) -> dict:
-    return {key: value for key, value in record.items() if not key.startswith("_")}
+            by_day.setdefault(self.record_day(record), []).append(record)
+        return _RoutedFile(file, by_day, parsed.rejects, parsed.excluded, parsed.records_read)
 
 
 def deployed_day_of(record: dict) -> date:
@@ -495,14 +558,21 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def reference_overrides(context: dg.AssetExecutionContext):
     """Each reference table gets a Parquet file, empty without an override, so dbt can always read it."""
     workspace = Workspace.from_env()
+    try:
+        reference.metric_var_overrides(workspace.landing)
+    except reference.ReferenceError as error:
+        raise dg.Failure(description=str(error)) from None
     for name in reference.REFERENCE_TABLES:
         header = reference.seed_header(name)
         path = reference.effective_path(workspace.landing, name)
         is_override = path.parent != reference.SEEDS_DIR
         rows: list[dict] = []
         if is_override:
-            reader = generic.read_csv(path.read_bytes(), _relative(workspace, path), tuple(header))
-            rows = [{column: (row.get(column) or "").strip() for column in header} for row in reader]
+            try:
+                reader = generic.read_csv(path.read_bytes(), _relative(workspace, path), tuple(header))
+                rows = [{column: (row.get(column) or "").strip() for column in header} for row in reader]
+            except UnreadableFile as error:
+                raise dg.Failure(description=f"{error}; write it with the header of seeds/{name}.csv") from None
         table = pa.Table.from_pylist(rows, schema=pa.schema([(column, pa.string()) for column in header]))
         lake.write_table(table, workspace.raw / "reference" / name / "data.parquet")
         source = _relative(workspace, path) if is_override else f"seeds/{name}.csv"
@@ -526,6 +596,7 @@ def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendo
     window = context.partition_time_window
     days = [date.fromisoformat(key) for key in context.partition_keys]
     total, errors = IngestOutcome(), []
+    vendor.plan(days)
     for index, day in enumerate(days, start=1):
         context.log.info(f"[{index}/{len(days)}] {context.asset_key.to_user_string()} {day.isoformat()}")
         try:
@@ -533,6 +604,8 @@ def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendo
         except UnreadableFile as error:
             errors.append(str(error))
     _fail_unreadable(errors)
+    vendor.save_manifest(days[0])
+    _warn_days_outside(context, vendor, days)
     return dg.MaterializeResult(
         metadata={
             **total.metadata(),
@@ -564,6 +637,14 @@ def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], d
     return decorator
 
 
+def _warn_days_outside(context: dg.AssetExecutionContext, vendor: VendorFiles, days: list[date]) -> None:
+    for name, outside in vendor.days_outside(days).items():
+        context.log.warning(
+            f"{name} is new or changed and holds records of {len(outside)} day(s) outside this run "
+            f"({outside[0]}..{outside[-1]}): run them too, e.g. aaw run --from {outside[0]} --to {outside[-1]}"
+        )
+
+
 def _silent(
     context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, day: date
 ) -> IngestOutcome:
@@ -584,7 +665,7 @@ def deployments(
 ) -> IngestOutcome:
     files = _day_files(workspace.landing / "deployments", day)
     vendor_day = vendor.for_day(day, first_day)
-    if not files and not vendor_day.files:
+    if not files and not vendor_day.files and not vendor_day.covered:
         return _silent(context, workspace, "deployments", "deployments", day)
     parsed, names = Parsed("deployments"), []
     for file in files:
@@ -597,6 +678,7 @@ def deployments(
     # deployment ids repeated across deliveries are deduplicated downstream (latest wins), as for generic files
     parsed.records.extend(record for _, record in vendor_day.records)
     parsed.rejects.extend(vendor_day.rejects)
+    parsed.excluded.extend(vendor_day.excluded)
     parsed.records_read += vendor_day.records_read
     return _store(workspace, context, "deployments", day, parsed, names + vendor_day.files)
 
@@ -631,7 +713,7 @@ def tool_activity(
 ) -> IngestOutcome:
     files = _day_files(workspace.landing / "usage", day)
     vendor_day = vendor.for_day(day, first_day)
-    if not files and not vendor_day.files:
+    if not files and not vendor_day.files and not vendor_day.covered:
         return _silent(context, workspace, "tool_activity", "usage", day)
     names = [_relative(workspace, file) for file in files]
     # paths, not bytes: DuckDB reads a day's events (hundreds of MB) straight from the file
@@ -657,6 +739,7 @@ def tool_activity(
         usage.records_read + vendor_day.records_read,
         names + vendor_day.files,
         duplicates=usage.duplicates + superseded,
+        excluded=vendor_day.excluded,
     )
 
 

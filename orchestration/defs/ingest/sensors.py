@@ -1,6 +1,7 @@
 """A sensor that requests a run over the days whose landing files are new or changed."""
 
 import contextlib
+import hashlib
 import json
 import re
 from datetime import date
@@ -14,28 +15,39 @@ from orchestration.lib.workspace import Workspace
 DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
 
 
-def landing_state(workspace: Workspace) -> dict[str, float]:
-    """Every landing file (relative path) with its modification time."""
+def landing_state(workspace: Workspace) -> dict[str, list[int]]:
+    """Every landing file (relative path) with its size and modification time (nanoseconds)."""
     if not workspace.landing.exists():
         return {}
     return {
-        path.relative_to(workspace.landing).as_posix(): path.stat().st_mtime
+        path.relative_to(workspace.landing).as_posix(): [(status := path.stat()).st_size, status.st_mtime_ns]
         for path in sorted(workspace.landing.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }
 
 
-# The daily entities' landing folders. A vendor file below one (usage/<format>/...) may hold records of
-# any of the 90 days before its date, or be undated (a Cursor range export): the sensor reads it for them.
+def run_key(first: date, last: date, changed: dict[str, list[int]]) -> str:
+    """The same for the same changed files in any process (Python's hash() is salted per process: after a
+    daemon restart the same files would be requested again)."""
+    digest = hashlib.sha256(json.dumps(sorted(changed.items())).encode()).hexdigest()[:16]
+    return f"{first}..{last}:{digest}"
+
+
+# The daily entities' landing folders. A vendor file below one (usage/<format>/...) may hold records of any
+# days, whatever its name says (a Cursor range export): the sensor reads it for them.
 DAILY_FOLDERS = {"usage": ("tool_activity", activity_day_of), "deployments": ("deployments", deployed_day_of)}
 
 
+def is_daily_vendor_file(path: str) -> bool:
+    return any(path.startswith(f"{folder}/") and path.count("/") >= 2 for folder in DAILY_FOLDERS)
+
+
 def vendor_days(workspace: Workspace, changed: list[str]) -> set[date]:
-    """The days of the records in the changed vendor files of the daily entities. A folder the pipeline does
-    not know adds none: the run requested for the file's other days fails naming it."""
+    """The days of the records in the changed vendor files of the daily entities, now and when last read.
+    A folder the pipeline does not know adds none: the run requested for the other days fails naming it."""
     days: set[date] = set()
     for folder, (entity, record_day) in DAILY_FOLDERS.items():
-        mine = {path for path in changed if path.startswith(f"{folder}/") and path.count("/") >= 2}
+        mine = {path for path in changed if path.startswith(f"{folder}/") and is_daily_vendor_file(path)}
         if mine:
             with contextlib.suppress(dg.Failure):
                 days |= VendorFiles(workspace, folder, entity, record_day).days_of(mine)
@@ -59,16 +71,18 @@ def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     workspace = Workspace.from_env()
     previous = json.loads(context.cursor) if context.cursor else {}
     current = landing_state(workspace)
-    changed = [path for path, mtime in current.items() if previous.get(path) != mtime]
+    changed = [path for path, state in current.items() if previous.get(path) != state]
     if not changed:
         return dg.SkipReason("no new or changed landing files")
-    all_days = days_touched(list(current), [])
-    days = sorted({*days_touched(changed, all_days), *vendor_days(workspace, changed)})
+    # a daily vendor export's name says nothing reliable about its days: its records do
+    named = [path for path in changed if not is_daily_vendor_file(path)]
+    all_days = days_touched([path for path in current if not is_daily_vendor_file(path)], [])
+    days = sorted({*days_touched(named, all_days), *vendor_days(workspace, changed)})
     if not days:
         return dg.SkipReason("changed files name no day and no dated file exists yet")
     first, last = days[0].isoformat(), days[-1].isoformat()
     request = dg.RunRequest(
-        run_key=f"{first}..{last}:{hash(tuple(sorted(changed)))}",
+        run_key=run_key(days[0], days[-1], {path: current[path] for path in changed}),
         tags={
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,

@@ -196,37 +196,75 @@ def _landing_contract(scope: Scope, entity: str) -> dg.AssetCheckResult:
 
 def _quarantine_tolerance(scope: Scope, entity: str) -> dg.AssetCheckResult:
     workspace = scope.workspace
-    tolerance = reference.metric_vars(workspace.landing)["quarantine_tolerance"]
+    thresholds = reference.metric_vars(workspace.landing)
+    tolerance = thresholds["quarantine_tolerance"]
     checked = _checked_days(workspace, entity, scope.days)
     gate = f"quarantine_within_tolerance:{entity}"
-    rows = drift.quarantine_over_tolerance(workspace.lake, entity, checked, tolerance)
+    rows = drift.quarantine_over_tolerance(
+        workspace.lake, entity, checked, tolerance, thresholds["gate_false_alarm_rate"]
+    )
     if rows:
         return _result_from_rows(
-            gate, rows, f"more than {tolerance:.0%} of a day's records quarantined (see lake/quarantine/{entity}/)"
+            gate,
+            rows,
+            f"more than {tolerance:.0%} of a day's records quarantined, beyond what chance explains at that volume "
+            f"(see lake/quarantine/{entity}/ for each record's file, line and reason): fix or re-export the "
+            "files and rerun, or raise quarantine_tolerance in landing/reference/metric_vars.csv",
         )
     tolerated = [
-        {"day": day.isoformat() if day else "snapshot", **stats}
+        {"day": day.isoformat() if day else lake.SNAPSHOT, **stats}
         for day in checked
-        if (stats := lake.read_stats(workspace.lake, entity, day)) and (stats["quarantined"] or stats["duplicates"])
+        if (stats := lake.read_stats(workspace.lake, entity, day))
+        and (stats["quarantined"] or stats["duplicates"] or stats.get("excluded"))
     ]
     return dg.AssetCheckResult(
         passed=not tolerated,
         severity=dg.AssetCheckSeverity.WARN,
         description=None
         if not tolerated
-        else f"{gate}: records quarantined or deduplicated within tolerance: {_sample(tolerated, 5)}",
+        else f"{gate}: records quarantined, deduplicated or excluded by definition, within tolerance: "
+        f"{_sample(tolerated, 5)}",
         metadata={"gate": gate, "days_with_quarantine_or_duplicates": len(tolerated)},
     )
 
 
+def _graded_result(gate: str, rows: list[dict], explanation: str) -> dg.AssetCheckResult:
+    """A gate whose rows carry their own severity: any ERROR row blocks, WARN rows only inform."""
+    blocking = [row for row in rows if row["severity"] == "ERROR"]
+    if blocking:
+        return _result_from_rows(gate, blocking, explanation)
+    return dg.AssetCheckResult(
+        passed=not rows,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{gate}: unusual but plausible silence: {_sample(rows, 5)}" if rows else None,
+        metadata={"gate": gate, "warnings": len(rows)},
+    )
+
+
+def _silence_thresholds(scope: Scope) -> tuple[float, float]:
+    thresholds = reference.metric_vars(scope.workspace.landing)
+    return thresholds["gate_false_alarm_rate"], thresholds["silence_warn_rate"]
+
+
 def _deployments_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
-    rows = drift.silent_deployment_days(scope.workspace.lake, scope.days)
-    return _result_from_rows("source_not_silent:deployments", rows, "a day has no deployments file")
+    rows = drift.silent_deployment_days(scope.workspace.lake, scope.days, *_silence_thresholds(scope))
+    return _graded_result(
+        "source_not_silent:deployments",
+        rows,
+        "no deployments on a day whose weekday volume makes zero implausible, and no landing file covers the day. "
+        "If the export has not reached that day yet, run up to the day before; if there really were none, "
+        "write an empty landing/deployments/YYYY-MM-DD.ndjson; then rerun",
+    )
 
 
 def _tools_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
-    rows = drift.silent_tools(scope.workspace.lake, scope.days) if scope.days else []
-    return _result_from_rows("source_not_silent:tool_activity", rows, "a tool's usage feed went silent")
+    rows = drift.silent_tools(scope.workspace.lake, scope.days, *_silence_thresholds(scope)) if scope.days else []
+    return _graded_result(
+        "source_not_silent:tool_activity",
+        rows,
+        "a tool has no usage on a day whose weekday volume makes zero implausible while other tools report: "
+        "its export is missing or broken; land the tool's file for that day and rerun",
+    )
 
 
 # (entity, check name) -> (description, how to evaluate it)
@@ -240,18 +278,21 @@ LANDING_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
     },
     **{
         (entity, "quarantine_within_tolerance"): (
-            f"Quarantined {entity} records stay within quarantine_tolerance of a day's records (ERROR above it); "
-            "any quarantined or deduplicated record below it is a WARN.",
+            f"Quarantined {entity} records stay within quarantine_tolerance of a day's records (ERROR when the "
+            "share is above it beyond chance at gate_false_alarm_rate); any quarantined, deduplicated or "
+            "excluded record otherwise is a WARN.",
             _quarantine_tolerance,
         )
         for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)
     },
     ("deployments", "source_not_silent"): (
-        "Every day of the run has a deployments file (an empty file is an explicit zero).",
+        "No day of the run is without deployments when its weekday's volume makes zero implausible "
+        "(ERROR at gate_false_alarm_rate unless a landing file covers the day; WARN at silence_warn_rate).",
         _deployments_not_silent,
     ),
     ("tool_activity", "source_not_silent"): (
-        "No tool that had usage on each of the previous 7 days goes silent.",
+        "No tool goes silent on a day when its weekday's volume makes zero implausible "
+        "(ERROR at gate_false_alarm_rate; WARN at silence_warn_rate or on a day every tool is silent).",
         _tools_not_silent,
     ),
 }

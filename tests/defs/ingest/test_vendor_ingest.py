@@ -1,6 +1,7 @@
 """Vendor folders through the real ingest assets: records in the partition of their own day, with
-lineage; rejects quarantined; a file's counts booked once; only files within reach parsed, each once
-per run; re-downloaded reports and generic events win over older vendor rows; unknown folders fail."""
+lineage; rejects quarantined; a file's counts booked once; new or changed files and those whose days meet
+the window parsed, each once per run; re-downloaded reports and generic events win over older vendor
+rows; unknown folders fail."""
 
 import dataclasses
 import json
@@ -118,24 +119,30 @@ def test_vendor_records_land_in_the_partition_of_their_own_day(vendor_workspace)
     assert amazon_q == {"90676d5b-e061-70a4-f79e-2f8e0ee4c9f7", "a4c8f1e2-30b1-7094-5d2e-6b1f0c9a8e31"}
 
 
-def test_a_record_beyond_its_files_reach_is_quarantined_with_the_files_counts(vendor_workspace):
-    assert materialize_days("2026-03-02", "2026-03-03").success
+def test_a_record_goes_to_its_own_day_whatever_its_file_is_named(vendor_workspace):
+    """A file name is a hint at best: the Amazon Q file under 2026/03/03 holds a record of 03-04."""
+    assert materialize_days("2026-03-02", "2026-03-04").success
     amazon_q = f"{AMAZON_Q}/2026/03/03/00/111122223333_by_user_analytic_1.csv"
-    quarantined = rows(vendor_workspace, "tool_activity", "day=2026-03-03", root="quarantine")
-    [beyond] = [reject for reject in quarantined if reject["source_file"] == amazon_q]
-    assert beyond["source_line"] == 4 and "dated 2026-03-04, outside the 90 days up to" in beyond["reason"]
-    # the Amazon Q file's 3 rows and the Claude page's 1 are booked to their path day, 2026-03-03;
-    # the undated Cursor file's 2 rows to the day of its earliest record, 2026-03-02
+    later = {
+        (row["_source_file"], row["_source_line"])
+        for row in rows(vendor_workspace, "tool_activity", "day=2026-03-04")
+        if row["tool"] == "amazon_q"
+    }
+    assert later == {(amazon_q, 4)}
+    assert not rows(vendor_workspace, "tool_activity", "day=2026-03-03", root="quarantine")
+    # a file's counts are booked to the day of its earliest record: the Amazon Q file's 3 rows and the
+    # Claude page's 1 to 2026-03-03, the undated Cursor file's 2 rows to 2026-03-02
     march_3 = stats(vendor_workspace, "tool_activity", "day=2026-03-03")
-    assert (march_3["records_read"], march_3["quarantined"]) == (1 + 3 + 1, 1)
+    assert (march_3["records_read"], march_3["quarantined"]) == (1 + 3 + 1, 0)
     assert march_3["records_read"] == march_3["accepted"] + march_3["quarantined"]
     march_2 = stats(vendor_workspace, "tool_activity", "day=2026-03-02")
     assert (march_2["records_read"], march_2["accepted"]) == (2 + 1 + 2, 4)  # generic 2 (1 bad), Copilot 1, Cursor 2
-    # the webhook file is dated 2026-03-03: its record is in 03-02, its count in 03-03
-    deployments_3 = stats(vendor_workspace, "deployments", "day=2026-03-03")
+    # the webhook file dated 2026-03-03 holds a record of 03-02: both its record and its count are there
+    assert stats(vendor_workspace, "deployments", "day=2026-03-02")["records_read"] == 2 + 1
     # the REST statuses file has no record of its own: booked to the day of its list's record
-    assert deployments_3["records_read"] == 0 + 1 + 1 + 1  # empty generic file, webhook, REST list and statuses
-    assert deployments_3["files"] == 4 and deployments_3["quarantined"] == 0
+    deployments_3 = stats(vendor_workspace, "deployments", "day=2026-03-03")
+    assert deployments_3["records_read"] == 0 + 1 + 1  # empty generic file, REST list and statuses
+    assert deployments_3["files"] == 3 and deployments_3["quarantined"] == 0
 
 
 def test_snapshot_vendor_files_join_their_entity(vendor_workspace):
@@ -152,10 +159,14 @@ def test_snapshot_vendor_files_join_their_entity(vendor_workspace):
     assert seat["_source_file"] == "licences/github_copilot_seats/seats_2026-03-02.json" and seat["_source_line"] == 1
     responses = rows(vendor_workspace, "survey_responses", "snapshot")
     assert {row["response_id"] for row in responses} >= {"r1", "R_1aBcDeFgHiJkLmN"}
-    partial = rows(vendor_workspace, "survey_responses", "snapshot", "quarantine")
-    assert partial and all(row["source_file"] == "surveys/qualtrics/nps_q1.csv" for row in partial)
+    # a partial response is excluded by definition, kept with its reason, never counted as quarantined
+    partial = rows(vendor_workspace, "survey_responses", "snapshot", "excluded")
+    assert [(row["source_file"], row["reason"]) for row in partial] == [
+        ("surveys/qualtrics/nps_q1.csv", "partial response")
+    ]
     counts = stats(vendor_workspace, "survey_responses", "snapshot")
-    assert counts["records_read"] == counts["accepted"] + counts["quarantined"] == len(responses) + len(partial)
+    assert (counts["quarantined"], counts["excluded"], counts["excluded_by_reason"]) == (0, 1, {"partial response": 1})
+    assert counts["records_read"] == counts["accepted"] + counts["excluded"] == len(responses) + len(partial)
 
 
 def test_the_latest_report_and_generic_events_win_over_older_vendor_rows(vendor_workspace):
@@ -181,7 +192,7 @@ def test_the_latest_report_and_generic_events_win_over_older_vendor_rows(vendor_
     assert stats(vendor_workspace, "tool_activity", "day=2026-03-02")["duplicates"] == 2 + 1  # Copilot 2, Cursor 1
 
 
-def test_only_files_within_reach_are_parsed_each_once_per_run(vendor_workspace, monkeypatch):
+def test_a_run_reads_new_files_and_those_whose_days_meet_its_window_each_once(vendor_workspace, monkeypatch):
     folder = "usage/github_copilot_users_1_day"
     calls: list[str] = []
     fmt = registry.VENDOR_FORMATS[folder]
@@ -193,15 +204,27 @@ def test_only_files_within_reach_are_parsed_each_once_per_run(vendor_workspace, 
     def counting_files(files: dict[str, bytes]):
         return {name: counting(data, name) for name, data in files.items()}
 
-    counted = dataclasses.replace(fmt, parse=counting, parse_files=counting_files)
-    monkeypatch.setitem(registry.VENDOR_FORMATS, folder, counted)
-    landing = vendor_workspace.landing / folder
-    (landing / "users_1_day_2026-07-01.ndjson").write_text("not json at all\n")  # beyond reach of March: unread
+    monkeypatch.setitem(
+        registry.VENDOR_FORMATS, folder, dataclasses.replace(fmt, parse=counting, parse_files=counting_files)
+    )
+    report = f"{folder}/users_1_day_2026-03-02.ndjson"
     assert materialize_days("2026-03-01", "2026-03-03").success
-    assert calls == [f"{folder}/users_1_day_2026-03-02.ndjson"]  # considered by 03-01 and 03-02, parsed once
+    assert calls == [report]  # new: read once, though three days of the window look at it
 
-    (landing / "users_1_day_2026-03-05.ndjson").write_text("not json at all\n")  # within reach: its days fail
-    with pytest.raises(dg.Failure, match=rf"{folder}/users_1_day_2026-03-05.ndjson: cannot be read"):
+    calls.clear()
+    assert materialize_days("2026-03-03", "2026-03-03").success
+    assert calls == []  # unchanged, and its records are of 03-02 only: not read again
+    assert materialize_days("2026-03-02", "2026-03-02").success
+    assert calls == [report]  # unchanged, but its day is in the window: read to rebuild that partition
+
+    calls.clear()
+    (vendor_workspace.landing / report).touch()  # a new modification time, the same content
+    assert materialize_days("2026-03-03", "2026-03-03").success
+    assert calls == []
+
+    # a new file is read whatever its name says: an unreadable one fails the run, dated in July or not
+    (vendor_workspace.landing / folder / "users_1_day_2026-07-01.ndjson").write_text("not json at all\n")
+    with pytest.raises(dg.Failure, match=rf"{folder}/users_1_day_2026-07-01.ndjson: cannot be read"):
         materialize_days("2026-03-02", "2026-03-02")
 
 

@@ -20,6 +20,19 @@ activity as (
 
 ),
 
+ranked as (
+
+    -- the lineage pair is taken from one record (the first by file, then line), so it names a real line
+    select
+        *,
+        row_number() over (
+            partition by activity_date, engineer_id, team_id, tool, activity_type
+            order by _source_file, _source_line
+        ) as source_rank
+    from activity
+
+),
+
 aggregated as (
 
     select
@@ -31,9 +44,9 @@ aggregated as (
         max(case when is_active_type then 1 else 0 end) = 1 as is_active_type,
         max(case when is_value_deriving_type then 1 else 0 end) = 1 as is_value_deriving_type,
         cast(sum(activity_count) as {{ dbt.type_bigint() }}) as activity_count,
-        min(_source_file) as first_source_file,
-        min(_source_line) as first_source_line
-    from activity
+        min(case when source_rank = 1 then _source_file end) as first_source_file,
+        min(case when source_rank = 1 then _source_line end) as first_source_line
+    from ranked
     group by activity_date, engineer_id, team_id, tool, activity_type
 
 ),

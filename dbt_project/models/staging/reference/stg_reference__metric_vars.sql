@@ -2,4 +2,4 @@
     'name': 'varchar',
     'value': 'double',
     'meaning': 'varchar',
-}) }}
+}, merge_key='name') }}

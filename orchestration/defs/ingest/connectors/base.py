@@ -19,17 +19,28 @@ class Reject:
 
 @dataclass
 class Parsed:
-    """Canonical records of one entity (fields of ENTITY_SCHEMAS[entity] plus `_source_line`)."""
+    """Canonical records of one entity (fields of ENTITY_SCHEMAS[entity] plus `_source_line`).
+
+    records read = records + rejects (quarantined: they could not be read) + excluded (read fine, and left
+    out on purpose by the metric definitions, such as a partial survey response: not a broken record).
+    """
 
     entity: str
     records: list[dict] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
     records_read: int = 0
+    excluded: list[Reject] = field(default_factory=list)
 
     def extend(self, other: "Parsed") -> None:
         self.records.extend(other.records)
         self.rejects.extend(other.rejects)
+        self.excluded.extend(other.excluded)
         self.records_read += other.records_read
+
+
+class ExcludedRecord(ValueError):
+    """A readable record the metric definitions leave out on purpose; the message is the reason, short and
+    stable (it is counted by reason), e.g. "partial response"."""
 
 
 class UnreadableFile(ValueError):

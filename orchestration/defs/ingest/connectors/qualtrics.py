@@ -19,9 +19,9 @@ Per response:
 - submitted_at = RecordedDate (EndDate when the export has no RecordedDate), in the timeZone its
   ImportId header names (e.g. America/Denver), converted to UTC; a value with its own offset keeps
   it; no timeZone means UTC.
-Excluded, each as a Reject so that nothing vanishes: partial responses (Finished = 0 or
-Progress < 100: "partial response (Finished=0, Progress=NN)") and survey previews, tests and spam
-(Status 1, 2, 8, 9, 12, 17, or their labels). Other columns are ignored.
+Excluded by definition (counted by reason beside the quarantine, never against its tolerance: an ordinary
+export has a few respondents who did not finish): partial responses (Finished = 0 or Progress < 100) and
+survey previews, tests and spam (Status 1, 2, 8, 9, 12, 17, or their labels). Other columns are ignored.
 """
 
 import json
@@ -31,7 +31,7 @@ from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orchestration.defs.ingest.connectors._common import CsvRow, RecordError, csv_rows, decode
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
+from orchestration.defs.ingest.connectors.base import ExcludedRecord, Parsed, Reject, UnreadableFile
 
 EXPECTED = "a Qualtrics CSV export (three header rows: column ids, question texts, ImportId JSON)"
 
@@ -65,6 +65,9 @@ def parse(data: bytes, source_file: str, survey_id: str | None = None) -> Parsed
     for row in rows[3:]:
         try:
             record = layout.response(row, survey)
+        except ExcludedRecord as exclusion:
+            parsed.excluded.append(Reject(source_file, row.line, str(exclusion), row.raw))
+            continue
         except RecordError as error:
             parsed.rejects.append(Reject(source_file, row.line, str(error), row.raw))
             continue
@@ -140,10 +143,10 @@ class _Layout:
         cells = {name: value.strip() for name, value in zip(self.columns, row.cells, strict=True)}
         status = NOT_A_RESPONSE.get(cells.get("Status", "").lower())
         if status:
-            raise RecordError(f"{status}, not a response (Status={cells['Status']})")
+            raise ExcludedRecord(status)
         finished, progress = _finished(cells["Finished"]), _progress(cells["Progress"])
         if not finished or progress < 100:
-            raise RecordError(f"partial response (Finished={int(finished)}, Progress={progress})")
+            raise ExcludedRecord("partial response")
         if not cells["ResponseId"]:
             raise RecordError("expected ResponseId (the response id), got an empty cell")
         return {

@@ -58,8 +58,10 @@ def test_sample_export(sample, check_canonical):
             "_source_line": 5,
         },
     ]
-    # the third response is partial: counted and quarantined with its reason, never silently dropped
-    assert [(r.source_line, r.reason) for r in parsed.rejects] == [(6, "partial response (Finished=0, Progress=60)")]
+    # the third response is partial: excluded by definition with its reason (not quarantined: it is not
+    # broken), and still counted, never silently dropped
+    assert [(r.source_line, r.reason) for r in parsed.excluded] == [(6, "partial response")]
+    assert parsed.rejects == []
     assert parsed.records_read == 3
 
 
@@ -95,10 +97,8 @@ def test_survey_previews_are_not_responses(rows):
     set_cell(rows, 4, "Status", "1")
     parsed = parse(to_csv(rows), NAME)
     assert [r["response_id"] for r in parsed.records] == ["R_1aBcDeFgHiJkLmN"]
-    assert [(r.source_line, r.reason) for r in parsed.rejects] == [
-        (5, "survey preview, not a response (Status=1)"),
-        (6, "partial response (Finished=0, Progress=60)"),
-    ]
+    assert [(r.source_line, r.reason) for r in parsed.excluded] == [(5, "survey preview"), (6, "partial response")]
+    assert parsed.rejects == []
 
 
 @pytest.mark.parametrize(("score", "shown"), [("11", "'11'"), ("", "''"), ("nine", "'nine'")])
@@ -117,7 +117,7 @@ def test_a_multi_line_answer_keeps_the_line_its_response_starts_on(rows):
     set_cell(rows, 3, "Q3_TEXT", "Better context\non our monorepo")
     parsed = parse(to_csv(rows), NAME)
     assert [r["_source_line"] for r in parsed.records] == [4, 6]
-    assert [r.source_line for r in parsed.rejects] == [7]
+    assert [r.source_line for r in parsed.excluded] == [7]
 
 
 def test_unknown_columns_are_tolerated(rows):

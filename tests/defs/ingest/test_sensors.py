@@ -1,0 +1,30 @@
+"""The landing sensor's run key is a digest of the changed files, the same in every process."""
+
+import os
+import subprocess
+import sys
+from datetime import date
+
+from orchestration.defs.ingest.sensors import run_key
+
+CHANGED = {"usage/2026-03-02.ndjson": [120, 1772409600000000000], "teams/teams.csv": [48, 1772409600000000001]}
+IN_ANOTHER_PROCESS = (
+    "from datetime import date; from orchestration.defs.ingest.sensors import run_key; "
+    f"print(run_key(date(2026, 3, 2), date(2026, 3, 3), {CHANGED!r}))"
+)
+
+
+def test_the_run_key_survives_a_daemon_restart():
+    """Python's hash() is salted per process: a key built on it changed after every restart."""
+    here = run_key(date(2026, 3, 2), date(2026, 3, 3), CHANGED)
+    for seed in ("1", "2"):
+        environ = {**os.environ, "PYTHONHASHSEED": seed}
+        there = subprocess.run(
+            [sys.executable, "-c", IN_ANOTHER_PROCESS], env=environ, capture_output=True, text=True, check=True
+        )
+        assert there.stdout.strip() == here
+
+
+def test_the_run_key_changes_with_any_file_state():
+    touched = {**CHANGED, "teams/teams.csv": [48, 1772409600000000002]}
+    assert run_key(date(2026, 3, 2), date(2026, 3, 3), touched) != run_key(date(2026, 3, 2), date(2026, 3, 3), CHANGED)

@@ -90,11 +90,11 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> b
         },
         raise_on_error=False,
     )
-    _print_outcome(workspace, result)
+    _print_outcome(workspace, result, first, last)
     return result.success
 
 
-def _print_outcome(workspace: Workspace, result) -> None:
+def _print_outcome(workspace: Workspace, result, first: date, last: date) -> None:
     print()
     if result.success:
         print(f"Run {result.run_id} succeeded.")
@@ -109,6 +109,12 @@ def _print_outcome(workspace: Workspace, result) -> None:
                 error = event.step_failure_data.error
                 if error.cls_name != "DagsterAssetCheckFailedError":
                     print(f"  step {event.step_key} failed: {(error.cause or error).message.strip()}")
+        print(
+            "  Fix or re-export the files named above (or write an empty file for a day with nothing, acknowledge "
+            "a known case in landing/reference/guard_acknowledgements.csv, or override a threshold in "
+            "landing/reference/metric_vars.csv), then rerun:\n"
+            f"    aaw run --landing {workspace.landing} --workdir {workspace.workdir} --from {first} --to {last}"
+        )
     print(f"  lake:        {workspace.lake}")
     print(f"  quarantine:  {workspace.quarantine}")
     print(f"  warehouse:   {workspace.warehouse}")

@@ -151,7 +151,11 @@ class Landing:
 
     def __init__(self, landing: Path, seeds: Path = SEEDS_DIR, first: date | None = None, last: date | None = None):
         self.landing = landing
-        self.vars = {row["name"]: float(row["value"]) for row in _reference(landing, seeds, "metric_vars")}
+        # Reading: an organisation's metric_vars.csv changes the thresholds it names; the others keep the seed's.
+        self.vars = {row["name"]: float(row["value"]) for row in _csv_rows(seeds / "metric_vars.csv")}
+        override = landing / "reference" / "metric_vars.csv"
+        if override.exists():
+            self.vars |= {row["name"]: float(row["value"]) for row in _csv_rows(override)}
         self.tools = {
             row["tool"]: Tool(
                 frozenset(stage for stage in row["lifecycle_stages"].split("|") if stage),

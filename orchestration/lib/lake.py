@@ -136,6 +136,22 @@ def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def records_left_out(lake_root: Path) -> dict[str, dict]:
+    """Per entity, over the whole lake: records read, quarantined (unreadable) and excluded by definition
+    (by reason). What a leader reading the report and an engineer running `aaw status` see of ingest."""
+    totals: dict[str, dict] = {}
+    for path in sorted((lake_root / "stats").glob("*/*.json")):
+        stats = json.loads(path.read_text())
+        entity = totals.setdefault(
+            path.parent.name, {"records_read": 0, "quarantined": 0, "excluded": 0, "excluded_by_reason": {}}
+        )
+        for name in ("records_read", "quarantined", "excluded"):
+            entity[name] += stats.get(name, 0)
+        for reason, count in stats.get("excluded_by_reason", {}).items():
+            entity["excluded_by_reason"][reason] = entity["excluded_by_reason"].get(reason, 0) + count
+    return totals
+
+
 def fingerprint(path: Path) -> dict:
     """What identifies a landing file's content: size, modification time and SHA-256 digest."""
     digest = hashlib.sha256()

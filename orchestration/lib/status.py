@@ -48,6 +48,7 @@ class Publication:
     checks_passed: int
     checks_failed: list[str]
     report: Path | None
+    records_left_out: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,7 @@ def read_publication(published: Path) -> Publication | None:
             f"[{severities[key]}] {key[0]} {key[1]}" for key, passed in sorted(checks.items()) if not passed
         ],
         report=report if report.exists() else None,
+        records_left_out=manifest.get("records_left_out", {}),
     )
 
 
@@ -187,6 +189,22 @@ def _when(moment: datetime | None) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if moment else "–"
 
 
+def left_out_lines(records_left_out: dict[str, dict]) -> list[str]:
+    """One line per entity with records quarantined (unreadable) or excluded by definition (with reasons)."""
+    lines = []
+    for entity, counts in sorted(records_left_out.items()):
+        if not counts["quarantined"] and not counts["excluded"]:
+            continue
+        reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(counts["excluded_by_reason"].items()))
+        lines.append(
+            f"{entity}: {counts['quarantined']:,} quarantined (lake/quarantine), "
+            f"{counts['excluded']:,} excluded by definition"
+            + (f" ({reasons})" if reasons else "")
+            + f" of {counts['records_read']:,} read"
+        )
+    return lines
+
+
 def render_text(status: Status) -> str:
     lines = [f"Work folder: {status.workdir}", "", "Last runs (newest first):"]
     if not status.runs:
@@ -222,6 +240,7 @@ def render_text(status: Status) -> str:
                 subsequent_indent=" " * 15,
             ),
         ]
+        lines += [f"  left out     {line}" for line in left_out_lines(publication.records_left_out)]
         if publication.report:
             lines.append(f"  report       {publication.report}")
     lines += ["", "Open guard signals (published, not acknowledged):"]

@@ -6,7 +6,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.cli import main
-from orchestration.lib.status import read_runs, read_status, render_text
+from orchestration.lib.status import left_out_lines, read_runs, read_status, render_text
 from orchestration.lib.workspace import Workspace
 
 
@@ -104,3 +104,19 @@ def test_a_scheduled_run_shows_its_one_day_as_its_window(tmp_path: Path):
         dg.materialize([landed], instance=instance, tags={"dagster/partition": "2026-01-12"})  # as the schedule tags
     [run] = read_runs(home)
     assert run.window == ("2026-01-12", "2026-01-12")
+
+
+def test_records_left_out_name_the_quarantined_and_the_excluded_by_reason():
+    totals = {
+        "survey_responses": {
+            "records_read": 120,
+            "quarantined": 1,
+            "excluded": 7,
+            "excluded_by_reason": {"partial response": 6, "survey preview": 1},
+        },
+        "teams": {"records_read": 12, "quarantined": 0, "excluded": 0, "excluded_by_reason": {}},
+    }
+    assert left_out_lines(totals) == [
+        "survey_responses: 1 quarantined (lake/quarantine), 7 excluded by definition "
+        "(partial response 6, survey preview 1) of 120 read"
+    ]

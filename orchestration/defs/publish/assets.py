@@ -23,6 +23,7 @@ from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_p
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
+from orchestration.lib import lake
 from orchestration.lib.workspace import Workspace
 
 METRIC_DEFINITIONS_VERSION = "v1"
@@ -114,6 +115,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         "data_window": _data_window(workspace),
         "row_counts": counts,
         "checks": _check_results(context),
+        "records_left_out": lake.records_left_out(workspace.lake),
         "files": {"duckdb": "marts.duckdb", "parquet": {mart: f"parquet/{mart}.parquet" for mart in counts}},
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))

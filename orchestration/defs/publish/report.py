@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.status import left_out_lines
+
 PALETTE = (
     "#4e79a7",
     "#f28e2b",
@@ -538,6 +540,7 @@ def _header(manifest: dict, release: str) -> str:
         ("Run window", f"{run_window.get('first_day', '–')} to {run_window.get('last_day', '–')}"),
         ("Metric definitions", manifest.get("metric_definitions_version", "–")),
         ("Checks", summary),
+        *(("Records left out", line) for line in left_out_lines(manifest.get("records_left_out", {}))),
     ]
     meta = "".join(f"<tr><th>{_esc(name)}</th><td>{_esc(value)}</td></tr>" for name, value in rows)
     failed_html = f"<ul>{failed_list}</ul>" if failed_list else ""

@@ -167,7 +167,7 @@ def _with_name(record: dict, name: str) -> dict:
 # ---- vendor folders ----------------------------------------------------------------------------
 
 
-def _path_day(relative: str) -> date | None:
+def path_day_of(relative: str) -> date | None:
     """The last valid day named in a path: YYYY-MM-DD in a file name, or a yyyy/mm/dd key (Amazon Q)."""
     for year, month, day in reversed(DAY_IN_PATH.findall(relative)):
         try:
@@ -231,7 +231,7 @@ def vendor_files(workspace: Workspace, folder: str, entity: str) -> list[VendorF
             raise dg.Failure(description=f"landing/{fmt.folder}/ holds {fmt.entity}, not {entity}")
         for path in _files_in(workspace, sub, fmt):
             name = _relative(workspace, path)
-            found.append(VendorFile(name, path, fmt, _path_day(path.relative_to(sub).as_posix())))
+            found.append(VendorFile(name, path, fmt, path_day_of(path.relative_to(sub).as_posix())))
     return found
 
 
@@ -469,11 +469,35 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
     return _asset
 
 
-def _parse_roster_file(data: bytes, name: str, landing: Path) -> Parsed:
+def _snapshot_day(name: str) -> date:
+    """The day a roster snapshot holds from: the YYYY-MM-DD in its file name, which must be a real date."""
+    expected = "a roster snapshot named roster_YYYY-MM-DD.csv (a real date; roster_YYYY-MM-DD.part2.csv adds to it)"
     found = DAY_IN_NAME.search(Path(name).name)
     if not found:
-        raise UnreadableFile(name, "a roster snapshot named roster_YYYY-MM-DD.csv")
-    return generic.parse_roster(data, name, date.fromisoformat(found.group(1)))
+        raise UnreadableFile(name, expected)
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        raise UnreadableFile(name, expected, f"{found.group(1)} is not a date") from None
+
+
+def _roster_day(files: list[tuple[str, Parsed]]) -> Parsed:
+    """One day's roster from its files (a snapshot split over several files is their union); an engineer
+    listed differently by two files of the same day cannot be resolved by guessing."""
+    merged, seen = Parsed("roster"), {}
+    for name, parsed in files:
+        for record in parsed.records:
+            content = {key: value for key, value in record.items() if not key.startswith("_")}
+            first = seen.setdefault(record["engineer_id"], (name, record["_source_line"], content))
+            if first[2] != content:
+                raise UnreadableFile(
+                    name,
+                    "one row per engineer in a day's roster files",
+                    f"line {record['_source_line']} lists {record['engineer_id']} differently from "
+                    f"{first[0]} line {first[1]}: keep one of them",
+                )
+        merged.extend(parsed)
+    return merged
 
 
 SNAPSHOT_SOURCES = (
@@ -526,18 +550,28 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
         raise dg.Failure(description=f"{workspace.landing / 'roster'}: no roster_YYYY-MM-DD.csv snapshot found")
-    total, errors, kept = IngestOutcome(), [], set()
+    by_day: dict[date, list[tuple[str, Parsed]]] = {}
+    errors = []
     for file in files:
         name = _relative(workspace, file)
         try:
-            parsed = _parse_roster_file(file.read_bytes(), name, workspace.landing)
+            snapshot_date = _snapshot_day(name)
+            parsed = generic.parse_roster(file.read_bytes(), name, snapshot_date)
         except UnreadableFile as error:
             errors.append(str(error))
             continue
         for record in parsed.records:
             _with_name(record, name)
-        snapshot_date = date.fromisoformat(DAY_IN_NAME.search(file.name).group(1))
-        total.add(_store(workspace, context, "roster", snapshot_date, parsed, [name]))
+        by_day.setdefault(snapshot_date, []).append((name, parsed))
+    total, kept = IngestOutcome(), set()
+    for snapshot_date, day_files in sorted(by_day.items()):
+        try:
+            merged = _roster_day(day_files)
+        except UnreadableFile as error:
+            errors.append(str(error))
+            continue
+        names = [name for name, _ in day_files]
+        total.add(_store(workspace, context, "roster", snapshot_date, merged, names))
         kept.add(lake.partition_name(snapshot_date))
     _fail_unreadable(errors)
     lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept)
@@ -581,6 +615,36 @@ def reference_overrides(context: dg.AssetExecutionContext):
 
 
 # ---- daily entities ----------------------------------------------------------------------------
+
+
+DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})(\..+)?\.ndjson")
+
+
+def _names_a_day(file_name: str) -> bool:
+    found = DAY_FILE.fullmatch(file_name)
+    if not found:
+        return False
+    try:
+        date.fromisoformat(found.group(1))
+    except ValueError:
+        return False
+    return True
+
+
+def _check_day_file_names(workspace: Workspace, folder: str) -> None:
+    """Every file at the top of a daily folder is read by the day in its name: a file no day would read
+    (a mistyped or impossible date, another extension) fails the run rather than being silently skipped."""
+    strays = [
+        _relative(workspace, path)
+        for path in sorted((workspace.landing / folder).glob("*"))
+        if path.is_file() and not _is_hidden(path) and not _names_a_day(path.name)
+    ]
+    if strays:
+        raise dg.Failure(
+            description=f"landing/{folder}/ holds file(s) no day reads: {', '.join(strays)}. Expected "
+            f"YYYY-MM-DD.ndjson (a real UTC day; resends YYYY-MM-DD.part2.ndjson); a vendor export goes in its "
+            "format's sub-folder. Rename or remove them, then rerun."
+        )
 
 
 def _day_files(folder: Path, day: date) -> list[Path]:
@@ -629,7 +693,9 @@ def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], d
         )
         def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             # listed once per run, before any partition is written: an unknown folder fails the run up front
-            vendor = VendorFiles(Workspace.from_env(), folder, entity, record_day)
+            workspace = Workspace.from_env()
+            _check_day_file_names(workspace, folder)
+            vendor = VendorFiles(workspace, folder, entity, record_day)
             return _ingest_days(context, ingest_one, vendor)
 
         return _asset

@@ -3,16 +3,13 @@
 import contextlib
 import hashlib
 import json
-import re
 from datetime import date
 
 import dagster as dg
 
-from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of
+from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of, path_day_of
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib.workspace import Workspace
-
-DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
 
 
 def landing_state(workspace: Workspace) -> dict[str, list[int]]:
@@ -58,9 +55,9 @@ def days_touched(changed: list[str], known_days: list[date]) -> list[date]:
     """Days named in the changed paths; a change to an undated file (teams, grants) touches the latest day."""
     days = set()
     for path in changed:
-        found = DAY_IN_PATH.search(path)
-        if found:
-            days.add(date(int(found.group(1)), int(found.group(2)), int(found.group(3))))
+        day = path_day_of(path)
+        if day:
+            days.add(day)
         elif known_days:
             days.add(max(known_days))
     return sorted(days)

@@ -58,3 +58,41 @@ def test_an_unreadable_file_fails_its_partition_naming_the_file(tiny_workspace):
     (tiny_workspace.landing / "teams" / "teams.csv").write_text("team,name\nteam-a,Alpha\n")
     with pytest.raises(dg.Failure, match=r"teams/teams.csv: cannot be read: expected a CSV header"):
         materialize("2026-03-02")
+
+
+ROSTER_HEADER = "engineer_id,email,github_login,full_name,team_id,manager_email,role,is_engineer\n"
+
+
+def test_a_day_split_over_two_roster_files_is_their_union(tiny_workspace):
+    """A second file of the same day used to replace the first: its engineers vanished from every headcount."""
+    (tiny_workspace.landing / "roster" / "roster_2026-03-02.part2.csv").write_text(
+        ROSTER_HEADER + "eng-4,cy@example.com,cy-gh,Cy C,team-a,mia@example.com,engineer,true\n"
+    )
+    assert materialize("2026-03-02").success
+    roster = pq.read_table(tiny_workspace.raw / "roster" / "day=2026-03-02" / "data.parquet").to_pylist()
+    assert sorted(row["engineer_id"] for row in roster) == ["eng-1", "eng-2", "eng-3", "eng-4"]
+
+
+def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(tiny_workspace):
+    (tiny_workspace.landing / "roster" / "roster_2026-03-02.part2.csv").write_text(
+        ROSTER_HEADER + "eng-2,bo@example.com,bo-gh,Bo B,team-b,mia@example.com,engineer,true\n"
+    )
+    with pytest.raises(dg.Failure, match=r"lists eng-2 differently from roster/roster_2026-03-02.csv line 3"):
+        materialize("2026-03-02")
+
+
+@pytest.mark.parametrize(
+    ("relative", "message"),
+    [
+        ("roster/roster_2026-02-30.csv", r"roster/roster_2026-02-30.csv: cannot be read: .*\(2026-02-30 is not a date\)"),
+        ("usage/2026-02-30.ndjson", r"landing/usage/ holds file\(s\) no day reads: usage/2026-02-30.ndjson"),
+        ("deployments/2026-03-02.json", r"no day reads: deployments/2026-03-02.json"),
+        ("usage/events.ndjson", r"no day reads: usage/events.ndjson"),
+    ],
+)
+def test_a_landing_file_no_day_would_read_fails_naming_it(tiny_workspace, relative, message):
+    """Such files were skipped without a word (or a mistyped date crashed the roster with a traceback)."""
+    path = tiny_workspace.landing / relative
+    path.write_text(ROSTER_HEADER if relative.startswith("roster") else "")
+    with pytest.raises(dg.Failure, match=message):
+        materialize("2026-03-02")

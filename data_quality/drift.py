@@ -282,9 +282,14 @@ def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date]
     )
 
 
-def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date]) -> list[dict]:
-    """Org-weeks whose deploys per engineer moved 10x or more against the full week before."""
-    return _rows(
+def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date], false_alarm_rate: float) -> list[dict]:
+    """Org-weeks whose deploys per engineer moved 10x or more against the full week before, beyond chance.
+
+    A small org's weekly deploys are small counts: 1 deploy one week and 10 the next is a 10x move two
+    engineers make honestly. So a move blocks only when it is also implausible as chance
+    (`jump_chance` below gate_false_alarm_rate), as a duplicated or broken feed is.
+    """
+    rows = _rows(
         con,
         """
         with complete_weeks as (
@@ -292,12 +297,14 @@ def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date]) -> list
             select week_start from main.dim_dates where is_in_data group by week_start having count(*) = 7
         ),
         weeks as (
-            select org, week_start, deploys_per_engineer,
-                lag(deploys_per_engineer) over (partition by org order by week_start) as previous
+            select org, week_start, deploys_per_engineer, headcount,
+                lag(deploys_per_engineer) over (partition by org order by week_start) as previous,
+                lag(headcount) over (partition by org order by week_start) as previous_headcount
             from main.mart_org_weekly
             where week_start in (select week_start from complete_weeks)
         )
-        select org, cast(week_start as varchar) as week_start, previous, deploys_per_engineer
+        select org, cast(week_start as varchar) as week_start, previous, deploys_per_engineer,
+            previous_headcount, headcount
         from weeks
         where week_start between date_trunc('week', cast(? as date)) and ?
             and previous > 0 and deploys_per_engineer > 0
@@ -306,6 +313,26 @@ def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date]) -> list
         """,
         [min(days), max(days)],
     )
+    jumps = []
+    for row in rows:
+        chance = jump_chance(
+            round(row["previous"] * row["previous_headcount"]),
+            row["previous_headcount"],
+            round(row["deploys_per_engineer"] * row["headcount"]),
+            row["headcount"],
+        )
+        if chance < false_alarm_rate:
+            jumps.append({**row, "chance_at_same_rate": float(f"{chance:.3g}")})
+    return jumps
+
+
+def jump_chance(before: int, before_headcount: int, after: int, after_headcount: int) -> float:
+    """How likely a split of before + after deploys this lopsided is if both weeks had the same rate per
+    engineer: the conditional binomial test of two Poisson counts (two-sided, by doubling the smaller tail)."""
+    total = before + after
+    share = after_headcount / (before_headcount + after_headcount)
+    tail = min(binom.cdf(after, total, share), binom.sf(after - 1, total, share))
+    return float(min(1.0, 2 * tail))
 
 
 def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:

@@ -7,7 +7,7 @@ import duckdb
 from data_quality.drift import org_headline_jumps, silent_tools
 
 
-def warehouse(last_day: date, weekly: dict[date, float]) -> duckdb.DuckDBPyConnection:
+def warehouse(last_day: date, weekly: dict[date, float], headcount: int = 40) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     first = min(weekly)
     days = [first + timedelta(days=offset) for offset in range((last_day - first).days + 1)]
@@ -15,22 +15,37 @@ def warehouse(last_day: date, weekly: dict[date, float]) -> duckdb.DuckDBPyConne
     con.executemany(
         "insert into main.dim_dates values (?, ?, true)", [(day, day - timedelta(days=day.weekday())) for day in days]
     )
-    con.execute("create table main.mart_org_weekly (org varchar, week_start date, deploys_per_engineer double)")
-    con.executemany("insert into main.mart_org_weekly values ('Payments', ?, ?)", list(weekly.items()))
+    con.execute(
+        "create table main.mart_org_weekly (org varchar, week_start date, deploys_per_engineer double, headcount int)"
+    )
+    con.executemany(
+        "insert into main.mart_org_weekly values ('Payments', ?, ?, ?)",
+        [(week, value, headcount) for week, value in weekly.items()],
+    )
     return con
 
 
 def test_a_tenfold_move_between_full_weeks_fails_the_gate():
     weeks = {date(2026, 1, 5): 1.0, date(2026, 1, 12): 1.1, date(2026, 1, 19): 12.0}
     with warehouse(date(2026, 1, 25), weeks) as con:
-        [jump] = org_headline_jumps(con, [date(2026, 1, 19)])
+        [jump] = org_headline_jumps(con, [date(2026, 1, 19)], false_alarm_rate=0.001)
     assert (jump["org"], jump["week_start"], jump["deploys_per_engineer"]) == ("Payments", "2026-01-19", 12.0)
 
 
 def test_a_partial_last_week_is_not_compared():
     weeks = {date(2026, 1, 5): 1.0, date(2026, 1, 12): 1.1, date(2026, 1, 19): 0.1}  # only its Monday so far
     with warehouse(date(2026, 1, 19), weeks) as con:
-        assert org_headline_jumps(con, [date(2026, 1, 19)]) == []
+        assert org_headline_jumps(con, [date(2026, 1, 19)], 0.001) == []
+
+
+def test_a_tenfold_move_of_a_tiny_org_is_chance_not_a_broken_feed():
+    """Two engineers: 1 deploy one week, 10 the next. Before, any 10x move blocked the run."""
+    weeks = {date(2026, 1, 5): 0.5, date(2026, 1, 12): 0.5, date(2026, 1, 19): 5.0}
+    with warehouse(date(2026, 1, 25), weeks, headcount=2) as con:
+        assert org_headline_jumps(con, [date(2026, 1, 19)], 0.001) == []
+    with warehouse(date(2026, 1, 25), {**weeks, date(2026, 1, 19): 15.0}, headcount=2) as con:
+        [jump] = org_headline_jumps(con, [date(2026, 1, 19)], 0.001)  # 1 -> 30 deploys: not chance
+    assert jump["chance_at_same_rate"] < 0.001
 
 
 def write_usage_days(lake_root, users_by_day: dict[date, dict[str, int]]) -> None:

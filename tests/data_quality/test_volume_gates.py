@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from data_quality.drift import awaited_days, deployment_silences, quarantine_chance, tool_silences
+from data_quality.drift import awaited_days, deployment_silences, jump_chance, quarantine_chance, tool_silences
 
 FALSE_ALARM_RATE, WARN_RATE, TOLERANCE = 0.001, 0.05, 0.01  # the shipped metric_vars
 FIRST = date(2026, 1, 5)  # a Monday
@@ -175,3 +175,12 @@ def test_an_honest_quarantine_share_never_blocks(readable, broken_rate, seed):
 def test_the_quarantine_gate_weighs_the_share_by_the_volume(quarantined, readable, blocks):
     chance = quarantine_chance(quarantined, readable, TOLERANCE)
     assert (chance is not None and chance < FALSE_ALARM_RATE) == blocks
+
+
+@HONEST
+@given(st.integers(1, 3_000), st.floats(0.01, 3.0), st.integers(0, 2**32 - 1))
+def test_an_honest_org_week_never_jumps_beyond_chance(headcount, rate_per_engineer, seed):
+    """Two weeks of an org deploying at one steady rate: however lopsided the counts, no block."""
+    before, after = np.random.default_rng(seed).poisson(rate_per_engineer * headcount, size=2)
+    if before and after and max(before / after, after / before) >= 10:
+        assert jump_chance(int(before), headcount, int(after), headcount) >= FALSE_ALARM_RATE

@@ -338,11 +338,14 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         for mart in PUBLISHED
     },
     ("mart_org_weekly", "headline_not_jumping"): (
-        "No org's deploys per engineer moves by 10x or more week over week.",
+        "No org's deploys per engineer moves by 10x or more week over week beyond chance at its volume "
+        "(gate_false_alarm_rate).",
         _sql_gate(
             "headline_not_jumping",
             "an org's headline metric moved by 10x or more week over week",
-            lambda con, workspace, days: drift.org_headline_jumps(con, days),
+            lambda con, workspace, days: drift.org_headline_jumps(
+                con, days, _metric_var(workspace, "gate_false_alarm_rate")
+            ),
         ),
     ),
     ("mart_guard_signals", "gaming_within_tolerance"): (

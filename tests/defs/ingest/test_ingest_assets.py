@@ -84,7 +84,10 @@ def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(
 @pytest.mark.parametrize(
     ("relative", "message"),
     [
-        ("roster/roster_2026-02-30.csv", r"roster/roster_2026-02-30.csv: cannot be read: .*\(2026-02-30 is not a date\)"),
+        (
+            "roster/roster_2026-02-30.csv",
+            r"roster/roster_2026-02-30.csv: cannot be read: .*\(2026-02-30 is not a date\)",
+        ),
         ("usage/2026-02-30.ndjson", r"landing/usage/ holds file\(s\) no day reads: usage/2026-02-30.ndjson"),
         ("deployments/2026-03-02.json", r"no day reads: deployments/2026-03-02.json"),
         ("usage/events.ndjson", r"no day reads: usage/events.ndjson"),

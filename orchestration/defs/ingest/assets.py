@@ -481,23 +481,30 @@ def _snapshot_day(name: str) -> date:
         raise UnreadableFile(name, expected, f"{found.group(1)} is not a date") from None
 
 
-def _roster_day(files: list[tuple[str, Parsed]]) -> Parsed:
-    """One day's roster from its files (a snapshot split over several files is their union); an engineer
-    listed differently by two files of the same day cannot be resolved by guessing."""
-    merged, seen = Parsed("roster"), {}
+def _roster_day(files: list[tuple[str, Parsed]]) -> tuple[Parsed, int]:
+    """One day's roster from its files (a snapshot split over several files is their union) and how many
+    rows repeated an engineer identically; an engineer listed differently by two files of the same day
+    cannot be resolved by guessing."""
+    merged, seen, duplicates = Parsed("roster"), {}, 0
     for name, parsed in files:
+        merged.rejects.extend(parsed.rejects)
+        merged.excluded.extend(parsed.excluded)
+        merged.records_read += parsed.records_read
         for record in parsed.records:
             content = {key: value for key, value in record.items() if not key.startswith("_")}
             first = seen.setdefault(record["engineer_id"], (name, record["_source_line"], content))
-            if first[2] != content:
+            if first[:2] == (name, record["_source_line"]):
+                merged.records.append(record)
+            elif first[2] == content:
+                duplicates += 1
+            else:
                 raise UnreadableFile(
                     name,
                     "one row per engineer in a day's roster files",
                     f"line {record['_source_line']} lists {record['engineer_id']} differently from "
                     f"{first[0]} line {first[1]}: keep one of them",
                 )
-        merged.extend(parsed)
-    return merged
+    return merged, duplicates
 
 
 SNAPSHOT_SOURCES = (
@@ -566,12 +573,12 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     total, kept = IngestOutcome(), set()
     for snapshot_date, day_files in sorted(by_day.items()):
         try:
-            merged = _roster_day(day_files)
+            merged, duplicates = _roster_day(day_files)
         except UnreadableFile as error:
             errors.append(str(error))
             continue
         names = [name for name, _ in day_files]
-        total.add(_store(workspace, context, "roster", snapshot_date, merged, names))
+        total.add(_store(workspace, context, "roster", snapshot_date, merged, names, duplicates))
         kept.add(lake.partition_name(snapshot_date))
     _fail_unreadable(errors)
     lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept)

@@ -66,11 +66,16 @@ ROSTER_HEADER = "engineer_id,email,github_login,full_name,team_id,manager_email,
 def test_a_day_split_over_two_roster_files_is_their_union(tiny_workspace):
     """A second file of the same day used to replace the first: its engineers vanished from every headcount."""
     (tiny_workspace.landing / "roster" / "roster_2026-03-02.part2.csv").write_text(
-        ROSTER_HEADER + "eng-4,cy@example.com,cy-gh,Cy C,team-a,mia@example.com,engineer,true\n"
+        ROSTER_HEADER
+        + "eng-4,cy@example.com,cy-gh,Cy C,team-a,mia@example.com,engineer,true\n"
+        + "eng-1,ana@example.com,ana-gh,Ana A,team-a,mia@example.com,engineer,true\n"  # repeated as it was
     )
-    assert materialize("2026-03-02").success
+    result = materialize("2026-03-02")
+    assert result.success
     roster = pq.read_table(tiny_workspace.raw / "roster" / "day=2026-03-02" / "data.parquet").to_pylist()
     assert sorted(row["engineer_id"] for row in roster) == ["eng-1", "eng-2", "eng-3", "eng-4"]
+    counts = metadata_of(result, "raw", "roster")
+    assert (counts["records_read"], counts["accepted"], counts["duplicates"]) == (5, 5, 1)
 
 
 def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(tiny_workspace):

@@ -1,4 +1,5 @@
-"""Fixtures for the vendor-format connector tests: the public samples in ../shared/formats."""
+"""Fixtures for the vendor-format connector tests: the public samples kept in tests/fixtures/vendor_formats
+(copies of the shared format samples, so that a fresh clone runs these tests on its own)."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -9,20 +10,18 @@ import pytest
 from orchestration.defs.ingest.connectors.base import Parsed
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 
-# <repo>/tests/defs/ingest/connectors/conftest.py -> <repo>/../shared/formats
-SHARED_FORMATS = Path(__file__).resolve().parents[4].parent / "shared" / "formats"
+# <repo>/tests/defs/ingest/connectors/conftest.py -> <repo>/tests/fixtures/vendor_formats
+FORMATS_DIR = Path(__file__).resolve().parents[3] / "fixtures" / "vendor_formats"
 
 
 @pytest.fixture(scope="session")
 def formats_dir() -> Path:
-    if not SHARED_FORMATS.is_dir():
-        pytest.skip(f"vendor format samples not found at {SHARED_FORMATS}: expected shared/formats beside the repo")
-    return SHARED_FORMATS
+    return FORMATS_DIR
 
 
 @pytest.fixture
 def sample(formats_dir: Path) -> Callable[[str], bytes]:
-    """The bytes of one sample file of ../shared/formats."""
+    """The bytes of one sample file of tests/fixtures/vendor_formats."""
 
     def read(name: str) -> bytes:
         return (formats_dir / name).read_bytes()

@@ -34,11 +34,13 @@ Conservation: `records_read` counts data rows; read = rows with records + rows w
 from datetime import date, datetime
 
 from orchestration.defs.ingest.connectors._common import (
+    MAX_COUNT,
     CsvRow,
     RecordError,
     activity_records,
     csv_rows,
     decode,
+    describe,
     roll_up,
 )
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
@@ -120,5 +122,8 @@ def count(cells: dict[str, str], column: str) -> int:
     if not value:
         return 0
     if not value.isascii() or not value.isdigit():
-        raise RecordError(f"expected {column} (a non-negative integer or empty), got {value!r}")
+        raise RecordError(f"expected {column} (a non-negative integer or empty), got {describe(value)}")
+    # compared as text: Python refuses to convert a digit string longer than a few thousand digits
+    if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
+        raise RecordError(f"expected {column} (a daily count up to {MAX_COUNT:,}), got {describe(value)}")
     return int(value)

@@ -48,6 +48,9 @@ What stays generic, and why:
   bot is flagged and excluded exactly as with the generic landing;
 - usage whose identity is not of the vendor's kind (e.g. an email in Copilot usage) or whose activity
   types the vendor does not report: the connector would read it differently;
+- Amazon Q user-days with accepted suggestions or edits but no interaction: AWS counts that engineer
+  active (accepting is user-initiated), the generic contract does not, so a report row would add an
+  active user the generic landing does not have;
 - deployments with status rolled_back (no such webhook state), a rollback_of (webhooks have no such
   field; the revert rule needs it), lines_changed = 0 (webhooks have no line counts: the zero-line spam
   rule needs the 0; a count above 0 becomes null, which only fct_deployments.lines_changed shows), or a
@@ -309,7 +312,14 @@ def _vendor_groups(activity: list[dict], bots: set[str]) -> dict[tuple[str, str]
         and key[0].lower() not in bots
         and kinds[key] == {VENDOR_USAGE[key[1]][0]}
         and set(counts) <= VENDOR_USAGE[key[1]][1]
+        and not (key[1] == "amazon_q" and _active_only_by_accepting(counts))
     }
+
+
+def _active_only_by_accepting(counts: dict[str, int]) -> bool:
+    """Acceptances without an interaction: inactive in the generic contract, active in an Amazon Q report."""
+    accepted = counts.get("suggestion_accepted", 0) + counts.get("code_edit_accepted", 0)
+    return accepted > 0 and counts.get("interaction", 0) == 0
 
 
 def _write_copilot(root: Path, day: date, rows: list[tuple[str, dict[str, int]]]) -> None:

@@ -18,7 +18,7 @@ from orchestration.defs.ingest.connectors import registry
 from orchestration.lib import lake
 from orchestration.lib.workspace import Workspace
 
-FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "formats"
+FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "vendor_formats"
 MARCH_2 = 1772409600000  # 2026-03-02T00:00:00Z in epoch milliseconds (Cursor's unit)
 AMAZON_Q = "usage/amazon_q_user_activity/AWSLogs/111122223333/QDeveloperLogs/by_user_analytic/us-east-1"
 

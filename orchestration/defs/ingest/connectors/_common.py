@@ -9,6 +9,8 @@ turns it into a `Reject`. A file-level problem raises `UnreadableFile`.
 import csv
 import io
 import json
+import reprlib
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -21,7 +23,20 @@ class RecordError(ValueError):
     """One record is not what its format promises; the message names the field and the expected form."""
 
 
+class InvalidJson(ValueError):
+    """Text that cannot be read as JSON; the message says where or why."""
+
+
 _MISSING = object()
+
+# The largest daily count of one user taken as real: no one makes two billion requests in a day, so a larger
+# value is corrupt, and keeping counts this small means sums of them always fit the 64-bit activity_count.
+MAX_COUNT = 2**31 - 1
+
+# describe() shows at most this much of a value in a reject reason (a record may hold megabytes of junk)
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 120
+_SHORT.maxlevel = 3
 
 
 # ---------------------------------------------------------------------------------------------
@@ -36,17 +51,29 @@ def decode(data: bytes, source_file: str, expected: str) -> str:
         raise UnreadableFile(source_file, expected, f"not UTF-8 text: {error.reason} at byte {error.start}") from None
 
 
+def parse_json(text: str) -> Any:
+    """json.loads, with every way the text fails as JSON raised as InvalidJson. Besides syntax errors, Python
+    refuses integers longer than its digit limit (a plain ValueError) and nesting deeper than its recursion
+    limit (RecursionError): valid JSON it cannot hold, unreadable all the same."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidJson(f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}") from None
+    except RecursionError:
+        raise InvalidJson("JSON nested too deeply to read (arrays or objects thousands of levels deep)") from None
+    except ValueError:
+        raise InvalidJson(f"a JSON number of more than {sys.get_int_max_str_digits()} digits") from None
+
+
 def load_json(data: bytes, source_file: str, expected: str) -> Any:
     """One JSON document; an empty file or invalid (e.g. truncated) JSON cannot be read."""
     text = decode(data, source_file, expected)
     if not text.strip():
         raise UnreadableFile(source_file, expected, "the file is empty")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UnreadableFile(
-            source_file, expected, f"invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
+        return parse_json(text)
+    except InvalidJson as error:
+        raise UnreadableFile(source_file, expected, str(error)) from None
 
 
 def list_in_object(document: Any, key: str, source_file: str, expected: str) -> list:
@@ -81,8 +108,8 @@ def json_items(data: bytes, source_file: str, expected: str) -> tuple[list[Item]
     if not text.strip():
         return [], []
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
+        document = parse_json(text)
+    except InvalidJson as error:
         return _ndjson_items(text, source_file, expected, error)
     if isinstance(document, dict):
         return [Item(1, document, text.strip())], []
@@ -92,7 +119,7 @@ def json_items(data: bytes, source_file: str, expected: str) -> tuple[list[Item]
 
 
 def _ndjson_items(
-    text: str, source_file: str, expected: str, document_error: json.JSONDecodeError
+    text: str, source_file: str, expected: str, document_error: InvalidJson
 ) -> tuple[list[Item], list[Reject]]:
     items: list[Item] = []
     rejects: list[Reject] = []
@@ -102,17 +129,11 @@ def _ndjson_items(
         if not raw:
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as error:
+            value = parse_json(raw)
+        except InvalidJson as error:
             if first:
-                raise UnreadableFile(
-                    source_file,
-                    expected,
-                    f"invalid JSON at line {document_error.lineno} column {document_error.colno}: {document_error.msg}",
-                ) from None
-            rejects.append(
-                Reject(source_file, number, f"expected one JSON object on this NDJSON line ({error.msg})", raw)
-            )
+                raise UnreadableFile(source_file, expected, str(document_error)) from None
+            rejects.append(Reject(source_file, number, f"expected one JSON object on this NDJSON line ({error})", raw))
             continue
         first = False
         items.append(Item(number, value, raw))
@@ -120,7 +141,11 @@ def _ndjson_items(
 
 
 def dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+    """A record as JSON text for a reject's raw column (abridged when it is nested too deeply to write)."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=False)
+    except RecursionError:
+        return _SHORT.repr(value)
 
 
 def _json_kind(value: Any) -> str:
@@ -173,11 +198,12 @@ def lookup(record: Any, path: str) -> Any:
 
 
 def describe(value: Any) -> str:
+    """A value for a reject reason, abridged: a field may hold anything, megabytes or deep nesting."""
     if value is _MISSING:
         return "missing"
     if value is None:
         return "null"
-    return repr(value)
+    return _SHORT.repr(value)
 
 
 def is_present(value: Any) -> bool:
@@ -219,12 +245,14 @@ def require_id(record: Any, path: str) -> str:
 
 
 def require_count(record: Any, path: str) -> int:
-    """A non-negative integer count (an integral float such as 5.0 is accepted)."""
+    """A non-negative integer count up to MAX_COUNT (an integral float such as 5.0 is accepted)."""
     value = lookup(record, path)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise RecordError(f"expected {path} (a non-negative integer), got {describe(value)}")
+    if value > MAX_COUNT:
+        raise RecordError(f"expected {path} (a daily count up to {MAX_COUNT:,}), got {describe(value)}")
     return value
 
 

@@ -13,17 +13,28 @@ Per row: identity = UserId (identity_type "vendor_id": an IAM Identity Center us
 engineer through identities.csv), activity_date = Date, and one record per activity type whose count
 is above zero:
 - interaction = Chat_MessagesSent + InlineChat_TotalEventCount + Dev_GenerationEventCount
-  + TestGeneration_EventCount + DocGeneration_EventCount + Transformation_EventCount: the
-  user-initiated metrics (chat, inline chat, /dev, /test, /doc, /transform), so "any
-  user-initiated metric > 0" is AWS's active user. Chat_MessagesSent counts the user's prompts and
-  Amazon Q's answers, as AWS reports it. CodeReview_* count findings (reviews also run without being
-  asked), so they are not interactions; Inline_* suggestions appear unasked.
+  + TestGeneration_EventCount + DocGeneration_EventCount + Transformation_EventCount, the prompts and
+  commands the user sent (chat, inline chat, /dev, /test, /doc, /transform; Chat_MessagesSent counts
+  Amazon Q's answers too, as AWS reports it) - and at least 1 on every active user-day, see below.
 - suggestion_shown    = Inline_SuggestionsCount
 - suggestion_accepted = Inline_AcceptanceCount
 - code_edit_accepted  = Dev_AcceptanceEventCount + InlineChat_AcceptanceEventCount
   + CodeFix_AcceptanceEventCount (agent edits accepted: events, not lines; test and doc generation
   report accepted tests and files, other units, and are not counted)
-first_at, last_at and peak_events_per_minute are null. A cell that is neither empty nor a
+first_at, last_at and peak_events_per_minute are null.
+
+Active users. AWS counts a user active on any user-initiated metric above zero: an event the user
+started, either a prompt or command (the interaction columns) or acting on what Amazon Q offered
+(USER_ACTIONS: accepting an inline suggestion, a /dev feature, an inline chat edit or a code fix,
+dismissing or rejecting an inline chat edit, interacting with a chat answer). What Amazon Q shows or
+runs unasked (Inline_SuggestionsCount, CodeReview_*, CodeFix_GenerationEventCount) and the sizes of
+outputs (lines, files, tests) are not. The warehouse's active types are those of activity_types.csv
+with is_active, and of the types above only interaction is: suggestion_accepted must stay inactive,
+because on GitHub Copilot an accepted completion without an interaction is not an active user. So a
+row active only through USER_ACTIONS (e.g. an engineer who only accepted inline suggestions) gets
+interaction = 1, the same way the Cursor connector keeps Cursor's isActive; its acceptances still
+count as value-deriving events. A dedicated active-only activity type would say the same with a new
+entry in the generic contract, which exporters could then send as events. A cell that is neither empty nor a
 non-negative integer, a bad Date, an empty UserId or a row with the wrong number of cells is a reject.
 
 Rows of the same user and day within one file are summed, keeping the first row's `_source_line`.
@@ -34,11 +45,13 @@ Conservation: `records_read` counts data rows; read = rows with records + rows w
 from datetime import date, datetime
 
 from orchestration.defs.ingest.connectors._common import (
+    MAX_COUNT,
     CsvRow,
     RecordError,
     activity_records,
     csv_rows,
     decode,
+    describe,
     roll_up,
 )
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
@@ -63,7 +76,21 @@ ACTIVITY_COLUMNS: dict[str, tuple[str, ...]] = {
         "CodeFix_AcceptanceEventCount",
     ),
 }
-REQUIRED_COLUMNS = ("UserId", "Date", *(name for columns in ACTIVITY_COLUMNS.values() for name in columns))
+# events the user started besides the interaction columns: acting on what Amazon Q offered
+USER_ACTIONS = (
+    "Inline_AcceptanceCount",
+    "Dev_AcceptanceEventCount",
+    "InlineChat_AcceptanceEventCount",
+    "InlineChat_DismissalEventCount",
+    "InlineChat_RejectionEventCount",
+    "CodeFix_AcceptanceEventCount",
+    "Chat_MessagesInteracted",
+)
+REQUIRED_COLUMNS = tuple(
+    dict.fromkeys(
+        ("UserId", "Date", *(name for columns in ACTIVITY_COLUMNS.values() for name in columns), *USER_ACTIONS)
+    )
+)
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
@@ -94,15 +121,18 @@ def activity_from_row(header: list[str], row: CsvRow) -> list[dict]:
     user_id = cells["UserId"].strip()
     if not user_id:
         raise RecordError("expected UserId (a user id), got an empty cell")
+    counts = {
+        activity_type: sum(count(cells, column) for column in columns)
+        for activity_type, columns in ACTIVITY_COLUMNS.items()
+    }
+    if counts["interaction"] == 0 and any(count(cells, column) for column in USER_ACTIONS):
+        counts["interaction"] = 1  # active by AWS's definition though no prompt was sent (see the module doc)
     return activity_records(
         identity=user_id,
         identity_type="vendor_id",
         tool=TOOL,
         activity_date=report_date(cells["Date"]),
-        counts={
-            activity_type: sum(count(cells, column) for column in columns)
-            for activity_type, columns in ACTIVITY_COLUMNS.items()
-        },
+        counts=counts,
         source_line=row.line,
     )
 
@@ -120,5 +150,8 @@ def count(cells: dict[str, str], column: str) -> int:
     if not value:
         return 0
     if not value.isascii() or not value.isdigit():
-        raise RecordError(f"expected {column} (a non-negative integer or empty), got {value!r}")
+        raise RecordError(f"expected {column} (a non-negative integer or empty), got {describe(value)}")
+    # compared as text: Python refuses to convert a digit string longer than a few thousand digits
+    if len(value.lstrip("0")) > len(str(MAX_COUNT)) or int(value) > MAX_COUNT:
+        raise RecordError(f"expected {column} (a daily count up to {MAX_COUNT:,}), got {describe(value)}")
     return int(value)

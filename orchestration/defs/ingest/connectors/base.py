@@ -61,8 +61,11 @@ def parse_timestamp(value: object) -> datetime:
     except ValueError:
         raise ValueError(f"expected an RFC 3339 timestamp, got {value!r}") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00, whose UTC time falls before year 1
+        raise ValueError(f"expected an RFC 3339 timestamp between years 1 and 9999 in UTC, got {value!r}") from None
 
 
 def parse_date(value: object) -> date:

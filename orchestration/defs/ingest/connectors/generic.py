@@ -9,9 +9,10 @@ is read by DuckDB's typed JSON reader, one parse per line; any other day is chec
 import codecs
 import csv
 import io
-import json
+import math
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ import pyarrow as pa
 
 from orchestration.lib.canonical import DEPLOYMENT_STATUSES, IDENTITY_TYPES
 
+from ._common import MAX_COUNT, InvalidJson, parse_json
 from .base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
 
 CSV_HEADERS: dict[str, tuple[str, ...]] = {
@@ -41,6 +43,9 @@ CSV_HEADERS: dict[str, tuple[str, ...]] = {
     "licence_grants": ("identity", "tool", "granted_at", "revoked_at", "plan", "monthly_cost_usd"),
     "survey_responses": ("response_id", "survey_id", "respondent", "tool", "score", "submitted_at"),
 }
+
+
+SCORE = re.compile(r"[0-9]{1,2}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,12 @@ def read_csv(data: bytes, source_file: str, expected: tuple[str, ...]) -> csv.Di
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise UnreadableFile(source_file, "UTF-8 CSV text", str(error)) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = tuple(reader.fieldnames or ())
+    # newline="" lets a quoted cell hold a line break, and a lone \r end a line, as the csv module expects
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = tuple(reader.fieldnames or ())
+    except csv.Error as error:
+        raise _unreadable_csv(reader, source_file, error) from None
     missing = [column for column in expected if column not in header]
     if missing:
         raise UnreadableFile(
@@ -97,11 +106,24 @@ def read_csv(data: bytes, source_file: str, expected: tuple[str, ...]) -> csv.Di
     return reader
 
 
+def csv_records(reader: csv.DictReader, source_file: str) -> Iterator[dict]:
+    """The rows of a reader from read_csv; a file the csv module cannot split into rows is unreadable."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise _unreadable_csv(reader, source_file, error) from None
+
+
+def _unreadable_csv(reader: csv.DictReader, source_file: str, error: csv.Error) -> UnreadableFile:
+    # e.g. a cell longer than the csv module's field limit, usually a quote left open
+    return UnreadableFile(source_file, "CSV text", f"line {reader.line_num}: {error}; check the file's quoting")
+
+
 def _parse_rows(entity: str, data: bytes, source_file: str, to_record: Callable[[dict], dict]) -> Parsed:
     """Run `to_record` over each CSV row; a ValueError becomes a reject naming file and line."""
     parsed = Parsed(entity)
     reader = read_csv(data, source_file, CSV_HEADERS[entity])
-    for row in reader:
+    for row in csv_records(reader, source_file):
         parsed.records_read += 1
         line = reader.line_num
         try:
@@ -185,7 +207,9 @@ def parse_licence_grants(data: bytes, source_file: str, catalogue: Catalogue) ->
         try:
             monthly_cost = float(cost) if cost is not None else None
         except ValueError:
-            raise ValueError(f"monthly_cost_usd: expected a number, got {cost!r}") from None
+            monthly_cost = math.nan
+        if monthly_cost is not None and not (math.isfinite(monthly_cost) and monthly_cost >= 0):
+            raise ValueError(f"monthly_cost_usd: expected a non-negative number of US dollars, got {cost!r}")
         return {
             "identity": identity,
             "identity_type": identity_type_of(identity, catalogue.tools[tool]),
@@ -202,7 +226,7 @@ def parse_licence_grants(data: bytes, source_file: str, catalogue: Catalogue) ->
 def parse_survey_responses(data: bytes, source_file: str) -> Parsed:
     def to_record(row: dict) -> dict:
         score_text = _required(row, "score")
-        if not score_text.isdigit() or not 0 <= int(score_text) <= 10:
+        if not SCORE.fullmatch(score_text) or not 0 <= int(score_text) <= 10:
             raise ValueError(f"score: expected an integer 0..10, got {score_text!r}")
         return {
             "response_id": _required(row, "response_id"),
@@ -223,14 +247,24 @@ def _ndjson_objects(data: bytes, source_file: str) -> Iterable[tuple[int, str, d
         if not raw:
             continue
         try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as error:
-            yield line_no, raw, None, f"malformed JSON ({error.msg}): expected one JSON object per line"
+            value = parse_json(raw)
+        except InvalidJson as error:
+            yield line_no, raw, None, f"malformed JSON ({error}): expected one JSON object per line"
             continue
         if not isinstance(value, dict):
             yield line_no, raw, None, "expected a JSON object per line"
             continue
         yield line_no, raw, value, None
+
+
+def _scalar_text(name: str, value: object) -> str | None:
+    """A field of a JSON line as text: strings, and numbers for ids; an object, array or boolean is no text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | bool):
+        kind = "an object" if isinstance(value, dict) else "an array" if isinstance(value, list) else "a boolean"
+        raise ValueError(f"{name}: expected a string, got {kind}")
+    return str(value)
 
 
 def _within_day(moment: datetime, day: date, now: datetime, name: str) -> datetime:
@@ -250,10 +284,12 @@ def parse_deployments(data: bytes, source_file: str, day: date, now: datetime | 
             parsed.rejects.append(Reject(source_file, line, reason or "unreadable", raw))
             continue
         try:
-            row = {key: (None if item is None else str(item)) for key, item in value.items()}
+            row = {key: _scalar_text(key, item) for key, item in value.items()}
             lines_changed = value.get("lines_changed")
-            if lines_changed is not None and (isinstance(lines_changed, bool) or not isinstance(lines_changed, int)):
-                raise ValueError(f"lines_changed: expected an integer, got {lines_changed!r}")
+            if lines_changed is not None and (
+                isinstance(lines_changed, bool) or not isinstance(lines_changed, int) or not 0 <= lines_changed < 2**63
+            ):
+                raise ValueError(f"lines_changed: expected a non-negative 64-bit integer, got {lines_changed!r}")
             record = {
                 "deployment_id": _required(row, "deployment_id"),
                 "service": _required(row, "service"),
@@ -360,7 +396,10 @@ checked as (
                 then 'unknown event_type ' || event_type || ' for tool ' || tool
                     || ': expected an activity type of activity_types.csv allowed for that tool'
             when quantity is null or quantity < 0
-                then 'quantity: expected a non-negative integer, got ' || cast(quantity_json as varchar)
+                then 'quantity: expected a non-negative integer, got ' || left(cast(quantity_json as varchar), 120)
+            when quantity > $max_quantity
+                then 'quantity: expected at most ' || cast($max_quantity as varchar)
+                    || ' (one event), got ' || cast(quantity as varchar)
         end as reason
     from typed
 )
@@ -455,6 +494,7 @@ select
     or not (typed.occurred_at >= $day_start and typed.occurred_at < $day_end)
     or typed.quantity is null
     or typed.quantity < 0
+    or typed.quantity > $max_quantity
     -- a JSON number read as text: DuckDB prints some (1e+20) unlike json_extract_string (100000000000000000000.0)
     or regexp_full_match(typed.event_id, '-?[0-9.]+e[-+][0-9]+')
     or regexp_full_match(typed.identity, '-?[0-9.]+e[-+][0-9]+') as doubtful
@@ -542,7 +582,7 @@ def _parse_typed(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
         for index in range(len(paths))
     )
     start = datetime.combine(day, time(), UTC)
-    params = {"now": now, "day_start": start, "day_end": start + timedelta(days=1)}
+    params = {"now": now, "day_start": start, "day_end": start + timedelta(days=1), "max_quantity": MAX_COUNT}
     with _connect(catalogue, folder) as con:
         con.execute(_TRIM_MACRO)
         try:
@@ -581,7 +621,9 @@ def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
     )
     with _connect(catalogue, folder) as con:
         con.register("usage_lines", lines)
-        con.execute(f"create temp table usage_checked as {_USAGE_SQL}", {"day": day, "now": now})
+        con.execute(
+            f"create temp table usage_checked as {_USAGE_SQL}", {"day": day, "now": now, "max_quantity": MAX_COUNT}
+        )
         con.execute("create temp view usage_accepted as select * from usage_checked where reason is null")
         rejects = [
             Reject(names[file_index], line_no, reason, raw)

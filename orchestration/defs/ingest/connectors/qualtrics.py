@@ -24,13 +24,12 @@ export has a few respondents who did not finish): partial responses (Finished = 
 survey previews, tests and spam (Status 1, 2, 8, 9, 12, 17, or their labels). Other columns are ignored.
 """
 
-import json
 import re
 from datetime import UTC, datetime, tzinfo
 from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from orchestration.defs.ingest.connectors._common import CsvRow, RecordError, csv_rows, decode
+from orchestration.defs.ingest.connectors._common import CsvRow, InvalidJson, RecordError, csv_rows, decode, parse_json
 from orchestration.defs.ingest.connectors.base import ExcludedRecord, Parsed, Reject, UnreadableFile
 
 EXPECTED = "a Qualtrics CSV export (three header rows: column ids, question texts, ImportId JSON)"
@@ -101,8 +100,8 @@ class _Layout:
         import_ids = []
         for cell in header_rows[2].cells:
             try:
-                value = json.loads(cell)
-            except json.JSONDecodeError:
+                value = parse_json(cell)
+            except InvalidJson:
                 value = None
             if not isinstance(value, dict) or "ImportId" not in value:
                 detail = f'line {header_rows[2].line} holds {cell!r}, not {{"ImportId": ...}}'
@@ -115,7 +114,7 @@ class _Layout:
             return UTC
         try:
             return ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones such as "America"
             raise UnreadableFile(
                 self.source_file, EXPECTED, f"unknown timeZone {name!r} for {self.submitted}"
             ) from None
@@ -165,7 +164,10 @@ class _Layout:
             raise RecordError(f"expected {self.submitted} as YYYY-MM-DD HH:MM:SS, got {value!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=self.time_zone)
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01 00:00:00 east of UTC falls before year 1
+            raise RecordError(f"expected {self.submitted} between years 1 and 9999 in UTC, got {value!r}") from None
 
 
 def _finished(value: str) -> bool:

@@ -1,4 +1,4 @@
-"""Fixtures for the vendor-format connector tests: the public samples kept in tests/fixtures/formats."""
+"""Fixtures for the vendor-format connector tests: the public samples kept in tests/fixtures/vendor_formats."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +9,7 @@ import pytest
 from orchestration.defs.ingest.connectors.base import Parsed
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 
-FORMATS = Path(__file__).resolve().parents[3] / "fixtures" / "formats"
+FORMATS = Path(__file__).resolve().parents[3] / "fixtures" / "vendor_formats"
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def formats_dir() -> Path:
 
 @pytest.fixture
 def sample(formats_dir: Path) -> Callable[[str], bytes]:
-    """The bytes of one sample file of tests/fixtures/formats."""
+    """The bytes of one sample file of tests/fixtures/vendor_formats."""
 
     def read(name: str) -> bytes:
         return (formats_dir / name).read_bytes()

@@ -36,6 +36,7 @@ PUBLISHED_MARTS = (
     "mart_engineer_weekly",
     "mart_guard_signals",
     "mart_unattributed_activity",
+    "mart_unowned_deployments",
 )
 # The conformed dimensions BI needs beside the marts: team names and orgs, tool attributes, the calendar.
 # dim_engineers stays in the warehouse (names and HR ids are not for BI; marts carry the pseudonymous key).

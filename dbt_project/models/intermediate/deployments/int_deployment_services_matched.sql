@@ -113,15 +113,28 @@ best as (
 
 ),
 
+claimed as (
+
+    -- the repositories that would share a service by its repository name (owner/repo ignores case, so
+    -- acme/api and Acme/API are one repository)
+    select
+        matched_service_id,
+        count(distinct lower(service_id)) as repositories_matched
+    from best
+    where match_type = 'repository_name'
+    group by matched_service_id
+
+),
+
 counted as (
 
     select
-        *,
-        count(*) over (partition by service_id) as services_matched,
-        sum(case when match_type = 'repository_name' then 1 else 0 end) over (
-            partition by matched_service_id
-        ) as names_matched_by_repository
+        best.*,
+        count(*) over (partition by best.service_id) as services_matched,
+        claimed.repositories_matched
     from best
+    left join claimed
+        on best.matched_service_id = claimed.matched_service_id
 
 ),
 
@@ -132,7 +145,7 @@ resolved as (
         min(matched_service_id) as matched_service_id,
         min(match_type) as match_type,
         {{ dbt.bool_or(
-            "services_matched > 1 or (match_type = 'repository_name' and names_matched_by_repository > 1)"
+            "services_matched > 1 or (match_type = 'repository_name' and repositories_matched > 1)"
         ) }} as is_ambiguous
     from counted
     group by service_id

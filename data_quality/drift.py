@@ -282,6 +282,71 @@ def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date]
     )
 
 
+def unowned_deploy_weeks(
+    con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float, min_count: float
+) -> list[dict]:
+    """ISO weeks of the run with unacknowledged production deploys that no team owns, each with `blocks`.
+
+    A week blocks when its unowned production deploys exceed `tolerance` of all its production deploys
+    across the organisation and number at least `min_count`: a share of a handful of deploys is weak
+    evidence (one stray deploy in a quiet week of a small organisation is already 5%), so below the
+    count it only warns. The week, not the day, because the deploy metrics are weekly and a weekend
+    day's few deploys would make any share jump. `services` names the week's ten services with the most
+    unowned production deploys, as `service (deploys, reason)`.
+    """
+    return _rows(
+        con,
+        """
+        with weeks as (
+            select week_start, count(*) as production_deploys
+            from main.fct_deployments
+            where is_production_deploy and week_start between date_trunc('week', cast(? as date)) and ?
+            group by week_start
+        ),
+        unowned_services as (
+            select
+                cast(date_trunc('week', deployed_date) as date) as week_start,
+                service_id,
+                min(unowned_reason) as unowned_reason,
+                sum(production_deploys) as unowned
+            from main.mart_unowned_deployments
+            where not is_acknowledged and production_deploys > 0
+                and date_trunc('week', deployed_date) between date_trunc('week', cast(? as date)) and ?
+            group by all
+        ),
+        ranked as (
+            select *, row_number() over (partition by week_start order by unowned desc, service_id) as service_rank
+            from unowned_services
+        ),
+        unowned_weeks as (
+            select
+                week_start,
+                sum(unowned) as unowned,
+                count(*) as services_unowned,
+                string_agg(
+                    case when service_rank <= 10
+                        then service_id || ' (' || unowned || ', ' || unowned_reason || ')' end,
+                    ', ' order by service_rank
+                ) as services
+            from ranked
+            group by week_start
+        )
+        select
+            cast(weeks.week_start as varchar) as week_start,
+            unowned_weeks.unowned as unowned_production_deploys,
+            weeks.production_deploys,
+            round(unowned_weeks.unowned / weeks.production_deploys, 4) as unowned_share,
+            unowned_weeks.unowned >= ? and unowned_weeks.unowned > ? * weeks.production_deploys as blocks,
+            unowned_weeks.services_unowned,
+            unowned_weeks.services
+        from unowned_weeks
+        inner join weeks on unowned_weeks.week_start = weeks.week_start
+        order by weeks.week_start
+        """,
+        [min(days), max(days), min(days), max(days), min_count, tolerance],
+    )
+
+
 def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date], false_alarm_rate: float) -> list[dict]:
     """Org-weeks whose deploys per engineer moved 10x or more against the full week before, beyond chance.
 

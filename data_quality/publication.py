@@ -15,6 +15,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "mart_engineer_weekly": ("engineer_key", "team_id", "week_start"),
     "mart_guard_signals": ("signal_type", "entity_id", "period_start", "detail"),
     "mart_unattributed_activity": ("tool", "activity_date", "attribution_status"),
+    "mart_unowned_deployments": ("service_id", "environment", "deployed_date"),
     "dim_teams": ("team_id",),
     "dim_tools": ("tool",),
     "dim_dates": ("date_day",),
@@ -30,6 +31,7 @@ PERIODS: dict[str, tuple[str, str]] = {
     "mart_tool_daily": ("date", "day"),
     "mart_guard_signals": ("period_start", "day"),
     "mart_unattributed_activity": ("activity_date", "day"),
+    "mart_unowned_deployments": ("deployed_date", "day"),
 }
 
 RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation")

@@ -36,6 +36,7 @@ PUBLISHED_MARTS = (
     "mart_engineer_weekly",
     "mart_guard_signals",
     "mart_unattributed_activity",
+    "mart_unowned_deployments",
 )
 # The conformed dimensions BI needs beside the marts: team names and orgs, tool attributes, the calendar.
 # dim_engineers stays in the warehouse (names and HR ids are not for BI; marts carry the pseudonymous key).
@@ -328,6 +329,44 @@ def _metric_var(workspace: Workspace, name: str) -> float:
     return reference.metric_vars(workspace.landing)[name]
 
 
+def _unowned_within_tolerance(scope: Scope, _mart: str) -> dg.AssetCheckResult:
+    """ERROR for a week whose unowned production deploys are too many to be noise; WARN for any other."""
+    gate = "unowned_within_tolerance"
+    workspace, days = scope.workspace, scope.days
+    tolerance = _metric_var(workspace, "unowned_deploy_tolerance")
+    min_count = _metric_var(workspace, "unowned_deploy_min_count")
+    weeks = drift.unowned_deploy_weeks(scope.con, days, tolerance, min_count) if days else []
+    blocking = [week for week in weeks if week["blocks"]]
+    reported = blocking or weeks
+    metadata = {"gate": gate, "violations": len(blocking), "weeks_with_unowned_deploys": len(weeks)}
+    if not reported:
+        return dg.AssetCheckResult(passed=True, severity=dg.AssetCheckSeverity.WARN, metadata=metadata)
+    rule = f"a week blocks above {tolerance:.0%} of its production deploys and at least {min_count:.0f} of them"
+    if blocking:
+        head = f"gate {gate} failed: production deploys that no team owns are missing from every team metric ({rule})"
+    else:
+        head = f"{gate}: production deploys that no team owns, too few to block ({rule})"
+    found = "; ".join(
+        f"Week {week['week_start']}: {week['unowned_production_deploys']} of {week['production_deploys']} production "
+        f"deploys unowned ({week['unowned_share']:.0%}), by service (deploys, reason): {week['services']}"
+        for week in reported[:3]
+    )
+    remedy = (
+        f"add each service to {workspace.landing / 'services' / 'services.csv'} (as owner/repo or as the bare repo "
+        "name, both match; an ambiguous_service_name needs its owner/repo) or, for a known case, acknowledge it in "
+        f"{workspace.landing / 'reference' / 'guard_acknowledgements.csv'} (signal_type unowned_deployment, "
+        "entity_id the service as named above, period_start empty or the deploy day); then rerun the window: "
+        f"aaw run --landing {workspace.landing} --workdir {workspace.workdir}"
+        + (f" --from {days[0]} --to {days[-1]}" if days else "")
+    )
+    return dg.AssetCheckResult(
+        passed=False,
+        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+        description=f"{head}. {found}. To fix: {remedy}",
+        metadata={**metadata, "sample_rows": dg.MetadataValue.json(json.loads(_sample(reported)))},
+    )
+
+
 PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
     **{
         (mart, "publication_contract"): (
@@ -367,6 +406,11 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
                 con, days, _metric_var(workspace, "unattributed_tolerance")
             ),
         ),
+    ),
+    ("mart_unowned_deployments", "unowned_within_tolerance"): (
+        "Unacknowledged production deploys that no team owns: ERROR when a week's exceed unowned_deploy_tolerance "
+        "of its production deploys and number at least unowned_deploy_min_count; any other is a WARN.",
+        _unowned_within_tolerance,
     ),
     ("mart_team_weekly", "every_staffed_team_every_week"): (
         "Every team with headcount has a row in every week of the data.",

@@ -1,6 +1,8 @@
 -- Deployments as DESIGN.md counts them: one row per deployment_id (the latest delivery), with the
 -- owning team at deploy time, production and failure classes, the redeploy dedup, the revert rules
--- and the deploy-spam guard. Everything a deploy metric needs is a flag on this row.
+-- and the deploy-spam guard. Everything a deploy metric needs is a flag on this row. The owner is the
+-- team owning, on the deploy day, the services.csv service the deploy's service name matched
+-- (int_deployment_services_matched); a deploy without one says why in unowned_reason.
 with
 
 deliveries as (
@@ -12,6 +14,12 @@ deliveries as (
 environments as (
 
     select * from {{ ref('stg_reference__environments') }}
+
+),
+
+service_names as (
+
+    select * from {{ ref('int_deployment_services_matched') }}
 
 ),
 
@@ -167,7 +175,14 @@ flagged as (
     select
         ranked.deployment_id,
         ranked.service_id,
+        service_names.matched_service_id,
         services.team_id,
+        case
+            when services.service_id is not null then null
+            when service_names.matched_service_id is null
+                then coalesce(service_names.unmatched_reason, 'no_service_owner')
+            else 'outside_ownership_period'
+        end as unowned_reason,
         ranked.environment,
         ranked.commit_sha,
         ranked.deployment_status,
@@ -192,8 +207,10 @@ flagged as (
     left join spam_service_days
         on ranked.service_id = spam_service_days.service_id
         and ranked.deployed_date = spam_service_days.deployed_date
+    left join service_names
+        on ranked.service_id = service_names.service_id
     left join services
-        on ranked.service_id = services.service_id
+        on service_names.matched_service_id = services.service_id
         and ranked.deployed_date >= services.valid_from
         and (services.valid_to is null or ranked.deployed_date < services.valid_to)
     left join identities

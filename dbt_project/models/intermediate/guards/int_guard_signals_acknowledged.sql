@@ -1,7 +1,9 @@
 -- Every guard signal (DESIGN.md, Guards) with its raw entity id: what was flagged, whether it is
 -- excluded from the metrics, and whether a person acknowledged it in guard_acknowledgements.csv
 -- (signal_type + entity_id, and period_start when filled). baseline_drift is an addition to DESIGN.md:
--- a frozen baseline whose window data has changed since.
+-- a frozen baseline whose window data has changed since. unowned_deployment is a service-day of
+-- production deploys no team owns: they are missing from every team metric, so a person either fixes
+-- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).
 with
 
 deployments as (
@@ -89,6 +91,20 @@ signals as (
         true as is_excluded
     from deployments
     where is_redeploy
+
+    union all
+
+    select
+        'unowned_deployment' as signal_type,
+        'service' as entity_type,
+        service_id as entity_id,
+        deployed_date as period_start,
+        cast(count(*) as {{ dbt.type_string() }}) || ' production deploys owned by no team (' || unowned_reason || ')'
+            as detail,
+        true as is_excluded
+    from deployments
+    where is_production_deploy and unowned_reason is not null
+    group by service_id, deployed_date, unowned_reason
 
     union all
 

@@ -13,7 +13,9 @@ final as (
     select
         deployment_id,
         service_id,
+        matched_service_id,
         team_id,
+        unowned_reason,
         environment,
         commit_sha,
         deployment_status,

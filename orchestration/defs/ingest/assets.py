@@ -113,7 +113,7 @@ def _write(
         quarantined=len(rejects),
         duplicates=duplicates,
     )
-    lake.write_stats(workspace.lake, entity, day, outcome.metadata())
+    lake.write_stats(workspace.lake, entity, day, outcome.metadata(), load_id)
     where = day.isoformat() if day else "snapshot"
     context.log.info(
         f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, accepted {outcome.accepted}"
@@ -477,7 +477,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         total.add(_store(workspace, context, "roster", snapshot_date, parsed, [name]))
         kept.add(lake.partition_name(snapshot_date))
     _fail_unreadable(errors)
-    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept)
+    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run_id)
     return dg.MaterializeResult(metadata=total.metadata())
 
 
@@ -504,7 +504,7 @@ def reference_overrides(context: dg.AssetExecutionContext):
             reader = generic.read_csv(path.read_bytes(), _relative(workspace, path), tuple(header))
             rows = [{column: (row.get(column) or "").strip() for column in header} for row in reader]
         table = pa.Table.from_pylist(rows, schema=pa.schema([(column, pa.string()) for column in header]))
-        lake.write_table(table, workspace.raw / "reference" / name / "data.parquet")
+        lake.write_reference(workspace.raw, name, table, context.run_id)
         source = _relative(workspace, path) if is_override else f"seeds/{name}.csv"
         context.log.info(f"reference {name}: using {source}")
         yield dg.MaterializeResult(asset_key=["raw", "reference", name], metadata={"source": source, "rows": len(rows)})
@@ -568,7 +568,7 @@ def _silent(
     context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, day: date
 ) -> IngestOutcome:
     """No file at all is silence, not zero: the partition is removed so the silent-source gate sees the gap."""
-    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day)
+    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)
     context.log.warning(f"{entity} {day}: no file in landing/{folder}/ or its vendor folders (source silent)")
     return IngestOutcome()
 

@@ -6,11 +6,13 @@ import os
 import shutil
 import sys
 import tempfile
+import uuid
 import warnings
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from orchestration.lib.journal import Journal
 from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
 
 
@@ -77,19 +79,25 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> b
     from orchestration.definitions import defs  # loads the manifest just prepared
 
     print(f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}")
-    result = defs.get_job_def("pipeline").execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        tags={
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-            "aaw/trigger": "cli",
-        },
-        run_config={
-            "loggers": {"console": {"config": {"log_level": "INFO"}}},
-            "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
-        },
-        raise_on_error=False,
-    )
+    run_id = str(uuid.uuid4())  # chosen here so the lake changes can be settled even if the run raises
+    try:
+        result = defs.get_job_def("pipeline").execute_in_process(
+            instance=dg.DagsterInstance.get(),
+            run_id=run_id,
+            tags={
+                "dagster/asset_partition_range_start": first.isoformat(),
+                "dagster/asset_partition_range_end": last.isoformat(),
+                "aaw/trigger": "cli",
+            },
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
+            },
+            raise_on_error=False,
+        )
+    finally:
+        # a run that published has committed its lake changes; any other outcome puts the lake back
+        Journal(workspace.lake, run_id).settle()
     _print_outcome(workspace, result, first, last)
     return result.success
 
@@ -99,7 +107,7 @@ def _print_outcome(workspace: Workspace, result, first: date, last: date) -> Non
     if result.success:
         print(f"Run {result.run_id} succeeded.")
     else:
-        print(f"Run {result.run_id} FAILED; the previous publication (if any) is unchanged.")
+        print(f"Run {result.run_id} FAILED; the previous publication (if any) and the lake are unchanged.")
         failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
         for evaluation in failed_checks:
             where = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"

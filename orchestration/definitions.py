@@ -4,6 +4,7 @@ import dagster as dg
 
 from orchestration.defs.dbt.assets import warehouse_models
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.defs.ingest.lake_sensors import lake_sensors
 from orchestration.defs.ingest.sensors import landing_files_sensor
 from orchestration.defs.publish.assets import published_marts
 from orchestration.defs.quality.checks import quality_checks
@@ -15,6 +16,6 @@ defs = dg.Definitions(
     asset_checks=quality_checks,
     jobs=[pipeline_job],
     schedules=[nightly_schedule],
-    sensors=[landing_files_sensor],
+    sensors=[landing_files_sensor, *lake_sensors],
     resources={"dbt": dbt_resource},
 )

@@ -1,6 +1,7 @@
 """Shared fixtures: a tiny hand-written landing, and one small generated demo run per session."""
 
 import contextlib
+import hashlib
 import json
 import os
 from collections.abc import Iterator
@@ -59,6 +60,14 @@ def write_files(root: Path, files: dict[str, str]) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return root
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under root with the hash of its bytes, and every folder (an empty one counts too)."""
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "folder"
+        for path in sorted(root.rglob("*"))
+    }
 
 
 @pytest.fixture

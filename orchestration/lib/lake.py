@@ -2,7 +2,17 @@
 
 One file per partition (`<entity>/day=YYYY-MM-DD/data.parquet`, or `<entity>/snapshot/data.parquet` for
 entities that are whole snapshots), written to a temporary name and renamed into place, so a rerun replaces
-a partition atomically and a reader never sees half a file.
+a partition atomically and a reader never sees half a file. A file is never changed in place.
+
+A run's changes are kept only if the run publishes: the lake feeds the landing gates and, through dbt, the
+publication gates, so only a run that passed both may leave its partitions for later runs to build on. A run
+that materialises ingest assets on its own is therefore a trial, put back when it ends. Every function here
+that writes or deletes a lake file takes the run id (the load id) and first saves the file it replaces in
+the run's journal (journal.py): the run's own gates and dbt read its new partitions where they always are,
+and a run that fails a gate, fails a step or is killed is rolled back to the lake it started from, file for
+file. The journal keeps the old files as hard links, so it costs no copy of a large partition. The
+alternative, writing a run into a staging lake swapped in at the end, would need every reader (dbt
+sources, gates) to know where the run's partitions are, and a copy or a merge of every untouched one.
 """
 
 import hashlib
@@ -16,6 +26,7 @@ import pyarrow as pa
 
 from orchestration.defs.ingest.connectors.base import Reject
 from orchestration.lib.canonical import ENTITY_SCHEMAS, QUARANTINE_SCHEMA
+from orchestration.lib.journal import Journal
 
 SNAPSHOT = "snapshot"
 
@@ -56,6 +67,7 @@ def write_partition(
     fields = ENTITY_SCHEMAS[entity].names
     record_hash = "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({name} as varchar), '')" for name in fields) + "))"
     target = lake_raw / entity / partition_name(day) / "data.parquet"
+    Journal(lake_raw.parent, load_id).save(target)
     write_table(
         table,
         target,
@@ -77,8 +89,9 @@ def write_quarantine(
     """Replace the partition's quarantine with these rejects (removing it when there are none)."""
     target = lake_quarantine / entity / partition_name(day) / "data.parquet"
     if not rejects:
-        target.unlink(missing_ok=True)
+        _remove(lake_quarantine.parent, target, load_id)
         return None
+    Journal(lake_quarantine.parent, load_id).save(target)
     table = pa.Table.from_pylist(
         [
             {
@@ -97,16 +110,30 @@ def write_quarantine(
     return target
 
 
-def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date) -> None:
-    (lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json").unlink(missing_ok=True)
+def write_reference(lake_raw: Path, name: str, table: pa.Table, run_id: str) -> Path:
+    """The reference table `name` as the run uses it (an override, or empty for the seed)."""
+    target = lake_raw / "reference" / name / "data.parquet"
+    Journal(lake_raw.parent, run_id).save(target)
+    write_table(table, target)
+    return target
+
+
+def _remove(lake_root: Path, file: Path, run_id: str) -> None:
+    if file.exists():
+        Journal(lake_root, run_id).save(file)
+        file.unlink()
+
+
+def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date, run_id: str) -> None:
+    _remove(lake_raw.parent, lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json", run_id)
     for root in (lake_raw, lake_quarantine, lake_raw.parent / "excluded"):
         partition = root / entity / partition_name(day)
-        (partition / "data.parquet").unlink(missing_ok=True)
+        _remove(lake_raw.parent, partition / "data.parquet", run_id)
         if partition.exists():
             partition.rmdir()
 
 
-def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, keep: set[str]) -> None:
+def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, keep: set[str], run_id: str) -> None:
     """Drop partitions of a snapshot entity whose landing file is gone, so the lake mirrors landing."""
     for root in (lake_raw / entity, lake_quarantine / entity, lake_raw.parent / "excluded" / entity):
         if not root.exists():
@@ -114,17 +141,18 @@ def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, 
         for partition in root.iterdir():
             if partition.is_dir() and partition.name not in keep:
                 for file in partition.iterdir():
-                    file.unlink()
+                    _remove(lake_raw.parent, file, run_id)
                 partition.rmdir()
 
 
-def write_stats(lake_root: Path, entity: str, day: date | None, stats: dict) -> None:
+def write_stats(lake_root: Path, entity: str, day: date | None, stats: dict, run_id: str) -> None:
     """Per-partition ingest counts (read, accepted, quarantined, excluded by reason, files): what the quality
     gates and `aaw status` read."""
-    _write_json(lake_root / "stats" / entity / f"{partition_name(day)}.json", stats)
+    _write_json(lake_root, lake_root / "stats" / entity / f"{partition_name(day)}.json", stats, run_id)
 
 
-def _write_json(target: Path, content: dict) -> None:
+def _write_json(lake_root: Path, target: Path, content: dict, run_id: str) -> None:
+    Journal(lake_root, run_id).save(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(content, sort_keys=True))
@@ -181,8 +209,8 @@ def read_manifest(lake_root: Path, entity: str) -> dict[str, dict]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def write_manifest(lake_root: Path, entity: str, manifest: dict[str, dict]) -> None:
-    _write_json(_manifest_path(lake_root, entity), manifest)
+def write_manifest(lake_root: Path, entity: str, manifest: dict[str, dict], run_id: str) -> None:
+    _write_json(lake_root, _manifest_path(lake_root, entity), manifest, run_id)
 
 
 def utc_now() -> datetime:

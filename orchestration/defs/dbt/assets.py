@@ -12,6 +12,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import WarehouseTranslator
 from orchestration.defs.partitions import run_days
+from orchestration.lib.journal import settle_abandoned
+from orchestration.lib.workspace import Workspace
 
 
 class DbtRunConfig(dg.Config):
@@ -37,6 +39,8 @@ def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     pool="warehouse_writer",
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+    # a run without ingest (dbt alone) must not build on the changes of a run that failed or was killed
+    settle_abandoned(Workspace.from_env().lake, except_run=context.run_id)
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     args = ["build", "--exclude-resource-type", "unit_test"]
     window = window_vars(context)

@@ -140,7 +140,7 @@ def _write(
         duplicates=duplicates,
         excluded_by_reason=by_reason,
     )
-    lake.write_stats(workspace.lake, entity, day, outcome.metadata())
+    lake.write_stats(workspace.lake, entity, day, outcome.metadata(), load_id)
     where = day.isoformat() if day else "snapshot"
     context.log.info(
         f"{entity} {where}: {outcome.files} file(s), read {outcome.records_read}, accepted {outcome.accepted}"
@@ -328,7 +328,7 @@ class VendorFiles:
                 part.files.append(file.name)
         return part
 
-    def save_manifest(self, first_day: date) -> None:
+    def save_manifest(self, first_day: date, run_id: str) -> None:
         """Record the files read by this run (with the days of their records) beside the unchanged ones."""
         current = {file.name for file in self.files}
         manifest = {name: entry for name, entry in self._manifest.items() if name in current}
@@ -339,7 +339,7 @@ class VendorFiles:
                 "fingerprint": lake.fingerprint(file.path),
                 "days": sorted(day.isoformat() for day in days),
             }
-        lake.write_manifest(self.workspace.lake, self.entity, manifest)
+        lake.write_manifest(self.workspace.lake, self.entity, manifest, run_id)
 
     def days_outside(self, days: list[date]) -> dict[str, list[date]]:
         """New or changed files with records on days outside `days`: those partitions are not rebuilt by
@@ -581,7 +581,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         total.add(_store(workspace, context, "roster", snapshot_date, merged, names, duplicates))
         kept.add(lake.partition_name(snapshot_date))
     _fail_unreadable(errors)
-    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept)
+    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run_id)
     return dg.MaterializeResult(metadata=total.metadata())
 
 
@@ -615,7 +615,7 @@ def reference_overrides(context: dg.AssetExecutionContext):
             except UnreadableFile as error:
                 raise dg.Failure(description=f"{error}; write it with the header of seeds/{name}.csv") from None
         table = pa.Table.from_pylist(rows, schema=pa.schema([(column, pa.string()) for column in header]))
-        lake.write_table(table, workspace.raw / "reference" / name / "data.parquet")
+        lake.write_reference(workspace.raw, name, table, context.run_id)
         source = _relative(workspace, path) if is_override else f"seeds/{name}.csv"
         context.log.info(f"reference {name}: using {source}")
         yield dg.MaterializeResult(asset_key=["raw", "reference", name], metadata={"source": source, "rows": len(rows)})
@@ -675,7 +675,7 @@ def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendo
         except UnreadableFile as error:
             errors.append(str(error))
     _fail_unreadable(errors)
-    vendor.save_manifest(days[0])
+    vendor.save_manifest(days[0], context.run_id)
     _warn_days_outside(context, vendor, days)
     return dg.MaterializeResult(
         metadata={
@@ -722,7 +722,7 @@ def _silent(
     context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, day: date
 ) -> IngestOutcome:
     """No file at all is silence, not zero: the partition is removed so the silent-source gate sees the gap."""
-    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day)
+    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)
     context.log.warning(f"{entity} {day}: no file in landing/{folder}/ or its vendor folders (source silent)")
     return IngestOutcome()
 

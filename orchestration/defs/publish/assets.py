@@ -8,6 +8,10 @@ published/
   manifest.json -> current/manifest.json
   quality/  Great Expectations Data Docs (every run, passed or failed)    docs/  dbt docs
 A failed gate never reaches this asset (its checks are blocking), so the previous release stays as it was.
+
+Publishing is also when the run's lake changes become permanent (orchestration/lib/journal.py): just before
+the swap the run's journal names the release, right after it the journal is committed. A run killed between
+the two keeps its lake changes too, because its release is the current one.
 """
 
 import json
@@ -24,6 +28,7 @@ from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
 from orchestration.lib import lake
+from orchestration.lib.journal import Journal, settle_abandoned
 from orchestration.lib.workspace import Workspace
 
 METRIC_DEFINITIONS_VERSION = "v1"
@@ -98,6 +103,8 @@ def _prune(published: Path) -> None:
 )
 def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
+    # a leftover journal's verdict depends on where `current` points: settle it before moving `current`
+    settle_abandoned(workspace.lake, except_run=context.run_id)
     published = workspace.published
     (published / "releases").mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
@@ -120,7 +127,10 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     os.replace(staging, release)
+    journal = Journal(workspace.lake, context.run_id)
+    journal.mark_publication(published / "current", release)
     swap_in(published, release)
+    journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
     _publish_dbt_docs(published)

@@ -1,0 +1,58 @@
+"""Every lake write and delete goes through the run's journal: rolled back, the lake is byte-identical."""
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from orchestration.defs.ingest.connectors.base import Reject
+from orchestration.lib import lake
+from orchestration.lib.journal import Journal
+from tests.conftest import tree_digest
+
+MONDAY, TUESDAY = date(2026, 3, 2), date(2026, 3, 3)
+LOADED_AT = lake.utc_now()
+
+
+def teams(name: str) -> pa.Table:
+    record = {"team_id": "team-a", "team_name": name, "org": "Payments", "parent_org": "Commerce", "velocity_target": 3}
+    return lake.canonical_table("teams", [{**record, "_source_file": "teams/teams.csv", "_source_line": 2}])
+
+
+def reject(reason: str) -> list[Reject]:
+    return [Reject("teams/teams.csv", 3, reason, "team-b;Beta")]
+
+
+def write_day(root: Path, day: date | None, name: str, rejects: list[Reject], run_id: str) -> None:
+    """What an ingest asset writes for one partition: records, quarantine, stats."""
+    lake.write_partition(root / "raw", "teams", day, teams(name), run_id, LOADED_AT)
+    lake.write_quarantine(root / "quarantine", "teams", day, rejects, run_id, LOADED_AT)
+    lake.write_stats(root, "teams", day, {"read": 1 + len(rejects)}, run_id)
+
+
+@pytest.fixture
+def published_lake(tmp_path: Path) -> Path:
+    """A lake two days and a snapshot deep, written by a run that published."""
+    root = tmp_path / "lake"
+    for day in (MONDAY, TUESDAY, None):
+        write_day(root, day, "Alpha", reject("bad header"), "published-run")
+    lake.write_reference(root / "raw", "tools", teams("as a reference"), "published-run")
+    Journal(root, "published-run").commit()
+    return root
+
+
+def test_a_rolled_back_run_leaves_every_lake_file_as_it_was(published_lake: Path):
+    before = tree_digest(published_lake)
+    run = "failed-run"
+    write_day(published_lake, MONDAY, "Alpha renamed", [], run)  # replaced partition and stats, quarantine removed
+    write_day(published_lake, date(2026, 3, 4), "Alpha", reject("new"), run)  # a new day
+    lake.remove_partition(published_lake / "raw", published_lake / "quarantine", "teams", TUESDAY, run)
+    lake.remove_stale_partitions(published_lake / "raw", published_lake / "quarantine", "teams", set(), run)
+    lake.write_reference(published_lake / "raw", "tools", teams("overridden"), run)
+    lake.write_reference(published_lake / "raw", "activity_types", teams("a new override"), run)
+    assert not any((published_lake / "raw" / "teams").iterdir())
+    assert (published_lake / ".journal" / run).is_dir()
+
+    Journal(published_lake, run).rollback()
+    assert tree_digest(published_lake) == before

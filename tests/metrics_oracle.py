@@ -151,7 +151,12 @@ class Landing:
 
     def __init__(self, landing: Path, seeds: Path = SEEDS_DIR, first: date | None = None, last: date | None = None):
         self.landing = landing
-        self.vars = {row["name"]: float(row["value"]) for row in _reference(landing, seeds, "metric_vars")}
+        # metric_vars.csv overrides merge per name over the shipped defaults: an organisation writes only the
+        # thresholds it changes.
+        self.vars = {row["name"]: float(row["value"]) for row in _csv_rows(seeds / "metric_vars.csv")}
+        override = landing / "reference" / "metric_vars.csv"
+        if override.exists():
+            self.vars |= {row["name"]: float(row["value"]) for row in _csv_rows(override)}
         self.tools = {
             row["tool"]: Tool(
                 frozenset(stage for stage in row["lifecycle_stages"].split("|") if stage),

@@ -2,8 +2,9 @@
 
 The size comes from the environment, so the CI's sample and a one-off wide campaign run the same tests:
 AAW_CAMPAIGN_ORGS (12), AAW_CAMPAIGN_MUTATIONS (24), AAW_CAMPAIGN_VENDOR_ORGS (3), AAW_CAMPAIGN_SEED (the
-first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28). With
-AAW_CAMPAIGN_REPORT=path each run appends a JSON line (organisation, mutation, outcome, failure, seconds).
+first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28). AAW_CAMPAIGN_SEEDS
+(e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path each run appends a
+JSON line (organisation, mutation, outcome, failure, seconds).
 """
 
 import json
@@ -25,6 +26,7 @@ from tests.campaign.vendor_names import draw_schemes, rename_vendor_exports
 class Settings:
     orgs: int
     mutations: int
+    chosen_seeds: tuple[int, ...]
     vendor_orgs: int
     first_seed: int
     max_teams: int
@@ -37,9 +39,11 @@ class Settings:
             return int(os.environ.get(name, default))
 
         report = os.environ.get("AAW_CAMPAIGN_REPORT")
+        chosen = tuple(int(seed) for seed in os.environ.get("AAW_CAMPAIGN_SEEDS", "").split(",") if seed.strip())
         return cls(
-            orgs=number("AAW_CAMPAIGN_ORGS", 12),
+            orgs=len(chosen) or number("AAW_CAMPAIGN_ORGS", 12),
             mutations=number("AAW_CAMPAIGN_MUTATIONS", 24),
+            chosen_seeds=chosen,
             vendor_orgs=number("AAW_CAMPAIGN_VENDOR_ORGS", 3),
             first_seed=number("AAW_CAMPAIGN_SEED", 0),
             max_teams=number("AAW_CAMPAIGN_MAX_TEAMS", 4),
@@ -49,7 +53,7 @@ class Settings:
 
     @property
     def seeds(self) -> list[int]:
-        return list(range(self.first_seed, self.first_seed + self.orgs))
+        return list(self.chosen_seeds) or list(range(self.first_seed, self.first_seed + self.orgs))
 
     def mutation(self, index: int) -> Mutation:
         """Mutation `index` of the campaign: the catalogue in turn, so every kind comes up."""
@@ -58,6 +62,7 @@ class Settings:
 
 @dataclass(frozen=True)
 class HonestRun:
+    seed: int  # the campaign's seed: organisation(seed) replays it
     spec: OrgSpec
     landing: Path
     workdir: Path
@@ -103,7 +108,7 @@ class Campaign:
             workdir = landing.parent / "work"
             outcome = run(landing, workdir, spec.first, spec.last)
             self._report({"organisation": seed, "label": spec.label}, outcome)
-            self._honest[seed] = HonestRun(spec, landing, workdir, outcome)
+            self._honest[seed] = HonestRun(seed, spec, landing, workdir, outcome)
         return self._honest[seed]
 
     def mutated(self, index: int) -> MutatedRun:

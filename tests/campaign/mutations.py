@@ -9,6 +9,7 @@ busy weekday, a week of history before it); `apply` returns None when the landin
 """
 
 import codecs
+import csv
 import json
 import random
 import shutil
@@ -18,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 BLOCKS, TOLERATED = "blocks", "tolerated"
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 HISTORY_DAYS = 7  # a target day has at least a week of data before it: "normal volume" has a meaning
 BUSY_USAGE = 20  # events a day from which a usage day is busy
 BUSY_DEPLOYS = 3  # deployments a day from which a deployments day is busy
@@ -66,9 +68,11 @@ def _write_records(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
 
 
-def _busy_weekday(landing: Path, folder: str, busy: Callable[[list[dict]], bool]) -> date | None:
-    """The busiest weekday after a week of history that is busy and was busy on the same weekday a week
-    before: a day on which the organisation normally has volume."""
+def _busy_weekday(
+    landing: Path, folder: str, busy: Callable[[list[dict]], bool], after: date = date.min
+) -> date | None:
+    """The busiest weekday after a week of history (and after `after`) that is busy and was busy on the
+    same weekday a week before: a day on which the organisation normally has volume."""
     files = _day_files(landing, folder)
     if not files:
         return None
@@ -78,6 +82,7 @@ def _busy_weekday(landing: Path, folder: str, busy: Callable[[list[dict]], bool]
         day
         for day, records in counts.items()
         if day.weekday() < 5
+        and day > after
         and (day - first).days >= HISTORY_DAYS
         and busy(records)
         and busy(counts.get(day - timedelta(days=7), []))
@@ -122,9 +127,22 @@ def _delete_day(folder: str, busy: Callable[[list[dict]], bool]) -> Callable[[Pa
     return apply
 
 
+def _baseline_end(landing: Path) -> date:
+    """The last day of the velocity baseline window (the organisation's override, else the shipped seed)."""
+    override = landing / "reference" / "velocity_programme.csv"
+    path = override if override.exists() else SEEDS_DIR / "velocity_programme.csv"
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return date.fromisoformat(next(csv.DictReader(handle))["baseline_end"])
+
+
 def _empty_day(folder: str, busy: Callable[[list[dict]], bool]) -> Callable[[Path, random.Random], Applied | None]:
+    """An explicit zero on a busy weekday. Deployments: after the velocity baseline, which is frozen once
+    computed (a later change to its days is reported, not applied), so the oracle's reading of the changed
+    landing stays the pipeline's."""
+
     def apply(landing: Path, rng: random.Random) -> Applied | None:
-        day = _busy_weekday(landing, folder, busy)
+        after = _baseline_end(landing) if folder == "deployments" else date.min
+        day = _busy_weekday(landing, folder, busy, after)
         if day is None:
             return None
         path = landing / folder / f"{day.isoformat()}.ndjson"
@@ -195,13 +213,13 @@ def _truncate_lines(landing: Path, rng: random.Random) -> Applied | None:
 
 
 def _append_one_bad_event(change: Callable[[dict], str]) -> Callable[[Path, random.Random], Applied | None]:
-    """One extra, broken event in the busiest usage file: the honest events are all still there."""
+    """One extra, broken event in the busiest usage file (a busy day's): the honest events are all still there."""
 
     def apply(landing: Path, rng: random.Random) -> Applied | None:
         day = _busiest(landing, "usage")
         path = landing / "usage" / f"{day.isoformat()}.ndjson" if day else None
         events = _records(path) if path else []
-        if not events:
+        if len(events) < BUSY_USAGE:
             return None
         extra = dict(rng.choice(events), event_id=f"extra-{rng.getrandbits(32):08x}")
         with path.open("a", encoding="utf-8") as handle:

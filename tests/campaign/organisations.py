@@ -15,6 +15,7 @@ so no org's deploys per engineer moves tenfold between full weeks.
 
 import csv
 import random
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -183,7 +184,7 @@ class Shape:
             if getattr(self, name)
         ]  # fmt: skip
         return (
-            f"seed {self.seed}: {self.teams} team(s) of {self.smallest_team}-{self.largest_team} in {self.orgs} "
+            f"{self.teams} team(s) of {self.smallest_team}-{self.largest_team} in {self.orgs} "
             f"org(s), {self.days} days, {self.cadence} roster, {self.holidays} holiday(s), tools {tools}, "
             f"offsets {'/'.join(self.offsets)}, {self.overridden_vars} metric_vars overridden, "
             f"{self.surveys} survey(s); {' '.join(flags)}"
@@ -284,8 +285,10 @@ class _Draft:
 
 
 def _ascii(text: str) -> str:
-    table = str.maketrans("ÉéŁłØøáãễüöåçñí'", "EeLlOoaaeuoacni-")
-    return text.translate(table).lower().replace(" ", "")
+    """A name as an email or login spells it: accents dropped, lower case (Zoë Nguyễn -> zoe, nguyen)."""
+    text = text.translate(str.maketrans("ŁłØø'", "LlOo-"))
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if char.isascii()).lower().replace(" ", "")
 
 
 def _teams_and_people(shape: Shape, rng: random.Random, snapshots: int) -> _Draft:

@@ -54,6 +54,7 @@ def test_every_reference_in_a_drawn_organisation_resolves(spec: OrgSpec):
     for person in spec.people:
         assert len(person.teams) == len(spec.snapshot_days)
         assert {team for team in person.teams if team} <= spec.team_ids, f"{person.engineer_id} on an unknown team"
+        assert person.email.isascii() and (person.github_login or "").isascii()
     periods = defaultdict(list)
     for owner in spec.ownerships:
         periods[owner.service].append((owner.valid_from, owner.valid_to or date.max))

@@ -56,7 +56,7 @@ def test_an_honest_organisation_publishes_the_oracles_marts(seed: int, campaign:
 def _describe(case: MutatedRun) -> str:
     return (
         f"{case.mutation.kind} ({case.mutation.expected}: {case.mutation.reason}) on organisation "
-        f"{case.honest.spec.seed} [{case.honest.spec.label}]: {case.applied.detail}"
+        f"{case.honest.seed} [{case.honest.spec.label}]: {case.applied.detail}"
     )
 
 

@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.lib.demo.vendor_formats import write_vendor_formats
+from orchestration.lib.demo.vendor_formats import VENDOR_USAGE, write_vendor_formats
 from tests.campaign.mutations import MUTATIONS, Applied, Mutation
 from tests.campaign.organisations import organisation, write_landing
 from tests.campaign.runs import Outcome, lake_digest, publication_digest, run
@@ -54,6 +54,16 @@ class Settings:
     @property
     def seeds(self) -> list[int]:
         return list(self.chosen_seeds) or list(range(self.first_seed, self.first_seed + self.orgs))
+
+    def vendor_seeds(self) -> list[int]:
+        """The first vendor_orgs organisations whose usage goes through at least two vendor formats (an
+        organisation using none of those tools would rename empty exports only)."""
+        chosen = [
+            seed
+            for seed in self.seeds
+            if len(set(organisation(seed, self.max_teams, self.max_days).tools) & set(VENDOR_USAGE)) >= 2
+        ]
+        return chosen[: self.vendor_orgs]
 
     def mutation(self, index: int) -> Mutation:
         """Mutation `index` of the campaign: the catalogue in turn, so every kind comes up."""

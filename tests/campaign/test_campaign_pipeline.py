@@ -106,7 +106,7 @@ def test_a_blocked_run_leaves_the_lake_as_it_was(index: int, campaign: Campaign)
         raise LakeChanged(f"{_describe(case)}\nthe blocked run changed {len(moved)} lake files, e.g. {moved[:5]}")
 
 
-@pytest.mark.parametrize("seed", SETTINGS.seeds[: SETTINGS.vendor_orgs])
+@pytest.mark.parametrize("seed", SETTINGS.vendor_seeds())
 def test_renamed_vendor_exports_publish_the_generic_landings_marts(seed: int, campaign: Campaign):
     honest = campaign.honest(seed)
     if not honest.outcome.published:

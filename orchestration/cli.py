@@ -18,14 +18,13 @@ from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
 
 def _landing_window(landing: Path) -> tuple[date, date]:
     """First and last day named by a file of the landing folder (deployments and usage are daily)."""
-    from orchestration.defs.ingest.sensors import DAY_IN_PATH
+    from orchestration.defs.ingest.assets import path_day_of
 
     days = [
-        date(int(found.group(1)), int(found.group(2)), int(found.group(3)))
+        day
         for path in landing.rglob("*")
         if path.is_file() and path.parent.name not in ("roster",)
-        for found in [DAY_IN_PATH.search(path.relative_to(landing).as_posix())]
-        if found
+        if (day := path_day_of(path.relative_to(landing).as_posix()))
     ]
     if not days:
         raise SystemExit(f"{landing}: no dated deployment or usage file found; pass --from and --to")

@@ -5,6 +5,7 @@ report with the gate's name and sample rows.
 """
 
 import math
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -127,6 +128,29 @@ def _silence_row(day: date, severity: str, expected: float, history: list[int], 
     }
 
 
+def _silences(
+    counts: dict[date, int],
+    days: list[date],
+    excuse_of: Callable[[date], str | None],
+    false_alarm_rate: float,
+    warn_rate: float,
+    **subject,
+) -> list[dict]:
+    """The days of `days` a source is silent on, graded by how implausible zero is for its volume."""
+    rows = []
+    for day in days:
+        if counts.get(day):
+            continue
+        judged = expected_count(counts, day)
+        if judged is None:
+            continue
+        excuse = excuse_of(day)
+        severity = silence_severity(judged[0], excuse is not None, false_alarm_rate, warn_rate)
+        if severity:
+            rows.append(_silence_row(day, severity, *judged, **subject, excuse=excuse))
+    return rows
+
+
 def deployment_silences(
     counts: dict[date, int],
     delivered: set[date],
@@ -136,18 +160,11 @@ def deployment_silences(
     awaited: frozenset[date] = frozenset(),
 ) -> list[dict]:
     """The rule of `silent_deployment_days` on daily counts (days absent from `counts` had no delivery)."""
-    rows = []
-    for day in days:
-        if counts.get(day):
-            continue
-        judged = expected_count(counts, day)
-        if judged is None:
-            continue
-        excuse = "delivered empty" if day in delivered else "not exported yet" if day in awaited else None
-        severity = silence_severity(judged[0], excuse is not None, false_alarm_rate, warn_rate)
-        if severity:
-            rows.append(_silence_row(day, severity, *judged, excuse=excuse))
-    return rows
+
+    def excuse_of(day: date) -> str | None:
+        return "delivered empty" if day in delivered else "not exported yet" if day in awaited else None
+
+    return _silences(counts, days, excuse_of, false_alarm_rate, warn_rate)
 
 
 def tool_silences(
@@ -160,23 +177,16 @@ def tool_silences(
 ) -> list[dict]:
     """The rule of `silent_tools` on daily counts of distinct identities per tool."""
     busy_days = {day for counts in per_tool.values() for day, count in counts.items() if count}
+
+    def excuse_of(day: date) -> str | None:
+        if day in delivered and day not in busy_days:
+            return "every tool silent on a delivered day"
+        return "not exported yet" if day in awaited else None
+
     rows = []
     for tool, observed in sorted(per_tool.items()):
         counts = dict.fromkeys(delivered, 0) | observed
-        for day in days:
-            if counts.get(day):
-                continue
-            judged = expected_count(counts, day)
-            if judged is None:
-                continue
-            excuse = None
-            if day in delivered and day not in busy_days:
-                excuse = "every tool silent on a delivered day"
-            elif day in awaited:
-                excuse = "not exported yet"
-            severity = silence_severity(judged[0], excuse is not None, false_alarm_rate, warn_rate)
-            if severity:
-                rows.append(_silence_row(day, severity, *judged, tool=tool, excuse=excuse))
+        rows += _silences(counts, days, excuse_of, false_alarm_rate, warn_rate, tool=tool)
     return sorted(rows, key=lambda row: (row["day"], row["tool"]))
 
 

@@ -16,6 +16,7 @@ from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.connectors import registry
 from orchestration.lib import lake
+from orchestration.lib.journal import Journal
 from orchestration.lib.workspace import Workspace
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "vendor_formats"
@@ -70,11 +71,15 @@ def vendor_workspace(tiny_workspace: Workspace) -> Workspace:
 
 
 def materialize_days(first: str, last: str) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
+    """Ingest the days and keep the lake changes, as a run that goes on to publish does (a run that does
+    not publish is rolled back by the next one)."""
+    result = dg.materialize(
         ingest_assets,
         instance=dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
     )
+    Journal(Workspace.from_env().lake, result.run_id).commit()
+    return result
 
 
 def rows(workspace: Workspace, entity: str, partition: str, root: str = "raw") -> list[dict]:

@@ -486,6 +486,14 @@ def _roster_day(files: list[tuple[str, Parsed]]) -> tuple[Parsed, int]:
     rows repeated an engineer identically; an engineer listed differently by two files of the same day
     cannot be resolved by guessing."""
     merged, seen, duplicates = Parsed("roster"), {}, 0
+    if not any(parsed.records_read for _, parsed in files):
+        # an organisation does not empty overnight: a snapshot with no rows is a broken export, and taking it
+        # for "nobody" (or skipping it for the previous snapshot) would move every headcount without a word
+        raise UnreadableFile(
+            ", ".join(name for name, _ in files),
+            "a roster snapshot listing the organisation's people, one row each",
+            "it holds the header and no row; export it again, or remove it to keep the previous snapshot",
+        )
     for name, parsed in files:
         merged.rejects.extend(parsed.rejects)
         merged.excluded.extend(parsed.excluded)

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
+from orchestration.defs.ingest.connectors.base import decode_utf8 as decode
 
 
 class RecordError(ValueError):
@@ -41,14 +42,6 @@ _SHORT.maxlevel = 3
 
 # ---------------------------------------------------------------------------------------------
 # documents
-
-
-def decode(data: bytes, source_file: str, expected: str) -> str:
-    """UTF-8 text (a byte-order mark is dropped); anything else cannot be read as the format."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(source_file, expected, f"not UTF-8 text: {error.reason} at byte {error.start}") from None
 
 
 def parse_json(text: str) -> Any:

@@ -51,6 +51,21 @@ class UnreadableFile(ValueError):
         super().__init__(f"{source_file}: cannot be read: expected {expected}" + (f" ({detail})" if detail else ""))
 
 
+def decode_utf8(data: bytes, source_file: str, expected: str) -> str:
+    """The one decoding rule of every landing file: strict UTF-8, a leading byte-order mark dropped. A byte
+    that is not UTF-8 fails the file naming its line and byte offset: replacing it would publish names as
+    `Jos\ufffd`, and guessing another encoding would read some files one way and some another."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        raise UnreadableFile(
+            source_file,
+            expected,
+            f"not UTF-8 text: line {line}, byte offset {error.start}: {error.reason}; export the file as UTF-8",
+        ) from None
+
+
 def parse_timestamp(value: object) -> datetime:
     """RFC 3339 / ISO 8601 text to an aware UTC datetime; naive values are taken as UTC."""
     if not isinstance(value, str) or not value.strip():

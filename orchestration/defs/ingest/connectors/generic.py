@@ -24,7 +24,7 @@ import pyarrow as pa
 from orchestration.lib.canonical import DEPLOYMENT_STATUSES, IDENTITY_TYPES
 
 from ._common import MAX_COUNT, InvalidJson, parse_json
-from .base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
+from .base import Parsed, Reject, UnreadableFile, decode_utf8, parse_date, parse_timestamp
 
 CSV_HEADERS: dict[str, tuple[str, ...]] = {
     "roster": (
@@ -86,10 +86,7 @@ def _one_of(value: str, allowed: Iterable[str], name: str, where: str) -> str:
 
 
 def read_csv(data: bytes, source_file: str, expected: tuple[str, ...]) -> csv.DictReader:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise UnreadableFile(source_file, "UTF-8 CSV text", str(error)) from None
+    text = decode_utf8(data, source_file, "UTF-8 CSV text")
     # newline="" lets a quoted cell hold a line break, and a lone \r end a line, as the csv module expects
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
@@ -242,8 +239,9 @@ def parse_survey_responses(data: bytes, source_file: str) -> Parsed:
 
 def _ndjson_objects(data: bytes, source_file: str) -> Iterable[tuple[int, str, dict | None, str | None]]:
     """(line, raw text, object or None, reason) for every non-blank line."""
-    for line_no, raw_bytes in enumerate(data.split(b"\n"), start=1):
-        raw = raw_bytes.decode("utf-8", errors="replace").strip()
+    text = decode_utf8(data, source_file, "UTF-8 NDJSON")
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.strip()
         if not raw:
             continue
         try:
@@ -601,21 +599,14 @@ def _parse_typed(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
         return _rolled_up(con, [name for name, _ in files], day, [])
 
 
-def _require_utf8(name: str, data: bytes) -> None:
-    """Text that is not UTF-8 is not NDJSON: the file fails, naming the first bad line."""
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise UnreadableFile(name, "UTF-8 NDJSON", f"line {line}: {error.reason} at byte {error.start}") from None
-
-
 def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: datetime, folder: Path) -> ParsedUsage:
     """The exact way, for any file: every line is checked as text, and each reject names its file and line."""
     names = [name for name, _ in files]
     contents = [source if isinstance(source, bytes) else source.read_bytes() for _, source in files]
     for name, data in zip(names, contents, strict=True):
-        _require_utf8(name, data)
+        decode_utf8(data, name, "UTF-8 NDJSON")
+    # a byte-order mark is dropped as every reader drops it: left in, it made the first event malformed JSON
+    contents = [data.removeprefix(codecs.BOM_UTF8) for data in contents]
     lines = pa.concat_tables(
         [_lines_table(data, index) for index, data in enumerate(contents)] or [_lines_table(b"", 0)]
     )

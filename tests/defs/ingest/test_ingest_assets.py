@@ -109,6 +109,7 @@ def test_a_landing_file_no_day_would_read_fails_naming_it(tiny_workspace, relati
 def test_a_header_only_roster_snapshot_fails_naming_it(tiny_workspace):
     """It used to be skipped without a word: the previous snapshot held on and every headcount moved."""
     (tiny_workspace.landing / "roster" / "roster_2026-03-03.csv").write_text(ROSTER_HEADER)
-    with pytest.raises(dg.Failure, match=r"roster/roster_2026-03-03.csv: cannot be read: .*holds the header and no row"):
+    message = r"roster/roster_2026-03-03.csv: cannot be read: .*holds the header and no row"
+    with pytest.raises(dg.Failure, match=message):
         materialize("2026-03-03")
     assert not (tiny_workspace.raw / "roster" / "day=2026-03-03").exists()

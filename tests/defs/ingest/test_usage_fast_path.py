@@ -147,5 +147,6 @@ def test_paths_and_bytes_give_the_same_result(tmp_path):
 
 def test_a_file_that_is_not_utf8_fails_naming_its_line():
     data = HONEST[0].encode() + b"\n" + b'{"event_id": "e\xff"}\n'
-    with pytest.raises(UnreadableFile, match=r"2026-03-02.ndjson: cannot be read: expected UTF-8 NDJSON \(not UTF-8 text: line 2,"):
+    message = r"2026-03-02.ndjson: cannot be read: expected UTF-8 NDJSON \(not UTF-8 text: line 2,"
+    with pytest.raises(UnreadableFile, match=message):
         parse_usage_events([(FILE, data)], DAY, CATALOGUE, NOW)

@@ -173,3 +173,58 @@ def test_usage_in_the_future_is_rejected():
         now=datetime(2026, 3, 2, 9, tzinfo=UTC),
     )
     assert [reject.reason for reject in usage.rejects] == ["occurred_at 2026-03-02T10:00:00Z is in the future"]
+
+
+def _usage_event(event_id: str, **fields: object) -> str:
+    return json.dumps(
+        {
+            "event_id": event_id,
+            "occurred_at": "2026-03-02T10:00:00Z",
+            "identity": "ana@example.com",
+            "tool": "cursor",
+            "event_type": "interaction",
+        }
+        | fields
+    )
+
+
+def test_a_line_longer_than_the_bound_is_quarantined_not_parsed():
+    """One 50 MB line holding a valid event ran DuckDB out of memory; it is quarantined with a bounded excerpt."""
+    from orchestration.defs.ingest.connectors.generic import MAX_LINE_BYTES
+
+    huge = _usage_event("big", padding="x" * (MAX_LINE_BYTES + 10))
+    data = "\n".join([_usage_event("e1"), huge, _usage_event("e2")]).encode() + b"\n"
+    usage = parse_usage_events([("usage/2026-03-02.ndjson", data)], DAY, CATALOGUE, NOW)
+    [reject] = usage.rejects
+    assert (reject.source_file, reject.source_line) == ("usage/2026-03-02.ndjson", 2)
+    assert reject.reason.startswith(f"line of {len(huge):,} bytes, longer than the {MAX_LINE_BYTES:,} bytes")
+    assert len(reject.raw) < 300 and reject.raw.startswith('{"event_id": "big"')
+    assert usage.records_read == 3 and usage.activity.column("activity_count").to_pylist() == [2]
+
+    deployment = json.dumps(
+        {"deployment_id": "d1", "service": "s", "environment": "production", "commit_sha": "a", "status": "success"}
+        | {"deployed_at": "2026-03-02T10:00:00Z", "note": "y" * (MAX_LINE_BYTES + 1)}
+    )
+    parsed = parse_deployments(deployment.encode(), "deployments/2026-03-02.ndjson", DAY, NOW)
+    assert reasons(parsed)[1].startswith("line of ") and parsed.records == [] and len(parsed.rejects[0].raw) < 300
+
+
+def test_integers_the_warehouse_would_refuse_are_quarantined_at_ingest():
+    """Two events of quantity 2**63 - 1 overflowed the day's sum (a raw DuckDB ConversionException), and a
+    negative lines_changed passed ingest and then failed the dbt build, losing the whole run."""
+    big = 9223372036854775807
+    data = f"{_usage_event('e1', quantity=big)}\n{_usage_event('e2', quantity=big)}\n{_usage_event('e3')}\n".encode()
+    usage = parse_usage_events([("usage/2026-03-02.ndjson", data)], DAY, CATALOGUE, NOW)
+    assert [reject.source_line for reject in usage.rejects] == [1, 2]
+    assert all("quantity: expected at most" in reject.reason for reject in usage.rejects)
+    deployment = {
+        "deployment_id": "d1",
+        "service": "s",
+        "environment": "production",
+        "commit_sha": "a",
+        "status": "success",
+        "deployed_at": "2026-03-02T10:00:00Z",
+        "lines_changed": -500,
+    }
+    parsed = parse_deployments(json.dumps(deployment).encode(), "deployments/2026-03-02.ndjson", DAY, NOW)
+    assert reasons(parsed) == {1: "lines_changed: expected a non-negative 64-bit integer, got -500"}

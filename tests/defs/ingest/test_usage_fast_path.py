@@ -150,3 +150,19 @@ def test_a_file_that_is_not_utf8_fails_naming_its_line():
     message = r"2026-03-02.ndjson: cannot be read: expected UTF-8 NDJSON \(not UTF-8 text: line 2,"
     with pytest.raises(UnreadableFile, match=message):
         parse_usage_events([(FILE, data)], DAY, CATALOGUE, NOW)
+
+
+@pytest.mark.parametrize("excess", [0, 1])
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_the_line_length_bound_is_the_same_in_both_ways(tmp_path, excess, end):
+    """A line at the bound is an event; one byte over, it is quarantined, whichever reader took the file."""
+    from orchestration.defs.ingest.connectors.generic import MAX_LINE_BYTES
+
+    padded = event("e9", padding="")
+    line = event("e9", padding="x" * (MAX_LINE_BYTES - len(padded.encode()) + excess))
+    files = [(FILE, ndjson([*HONEST, line], end))]
+    typed, exact = parse_both(files, tmp_path)
+    assert [reject.source_line for reject in exact.rejects] == ([7] if excess else [])
+    assert (typed is None) == bool(excess)
+    if typed is not None:
+        assert_same(typed, exact)

@@ -45,6 +45,25 @@ CSV_HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The longest line of an NDJSON file taken as one record: an honest event or deployment is well under a
+# kilobyte, and a longer line (a runaway field, a file glued onto one line) is quarantined unparsed, so that one
+# line cannot take the memory a day of events needs.
+MAX_LINE_BYTES = 1 << 20
+EXCERPT_CHARS = 200
+
+
+def _too_long(line: bytes | str, size: int) -> tuple[str, str]:
+    """The reason and the bounded raw excerpt kept of a line longer than MAX_LINE_BYTES."""
+    excerpt = line[:EXCERPT_CHARS]
+    if isinstance(excerpt, bytes):
+        excerpt = excerpt.decode("utf-8", "replace")
+    return (
+        f"line of {size:,} bytes, longer than the {MAX_LINE_BYTES:,} bytes one record may take: "
+        "split the record or fix the exporter",
+        excerpt + f"... ({size:,} bytes)",
+    )
+
+
 SCORE = re.compile(r"[0-9]{1,2}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
 
 
@@ -244,6 +263,10 @@ def _ndjson_objects(data: bytes, source_file: str) -> Iterable[tuple[int, str, d
         raw = raw.strip()
         if not raw:
             continue
+        if len(raw) > MAX_LINE_BYTES // 4 and (size := len(raw.encode())) > MAX_LINE_BYTES:
+            reason, excerpt = _too_long(raw, size)
+            yield line_no, excerpt, None, reason
+            continue
         try:
             value = parse_json(raw)
         except InvalidJson as error:
@@ -320,8 +343,9 @@ class ParsedUsage:
     duplicates: int
 
 
-def _lines_table(data: bytes, file_index: int) -> pa.Table:
-    """Split NDJSON into an Arrow table of (file_index, line_no, raw) without a Python loop per line."""
+def _lines_table(data: bytes, file_index: int, name: str) -> tuple[pa.Table, list[Reject]]:
+    """Split NDJSON into an Arrow table of (file_index, line_no, raw) without a Python loop per line; a line
+    longer than MAX_LINE_BYTES is left out of the table and returned as a reject."""
     buffer = np.frombuffer(data, dtype=np.uint8)
     ends = np.flatnonzero(buffer == ord("\n"))
     if not data.endswith(b"\n"):
@@ -330,13 +354,24 @@ def _lines_table(data: bytes, file_index: int) -> pa.Table:
     offsets[-1] = min(offsets[-1], len(data))
     count = len(offsets) - 1
     raw = pa.LargeStringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(data))
-    return pa.table(
+    table = pa.table(
         {
             "file_index": pa.array(np.full(count, file_index, dtype=np.int32)),
             "line_no": pa.array(np.arange(1, count + 1, dtype=np.int64)),
             "raw": raw,
         }
     )
+    long_lines = np.flatnonzero(ends - offsets[:-1] > MAX_LINE_BYTES)  # ends: each line's newline, or the end
+    if not len(long_lines):
+        return table, []
+    rejects = []
+    for index in long_lines:
+        start = int(offsets[index])
+        reason, excerpt = _too_long(data[start : start + EXCERPT_CHARS], int(ends[index]) - start)
+        rejects.append(Reject(name, int(index) + 1, reason, excerpt))
+    keep = np.ones(count, dtype=bool)
+    keep[long_lines] = False
+    return table.filter(pa.array(keep)), rejects
 
 
 _USAGE_SQL = """
@@ -448,7 +483,8 @@ order by rolled.identity, rolled.tool, rolled.activity_type
 """
 
 _READ_JSON_OPTIONS = (
-    "format = 'newline_delimited', records = true, compression = 'none', columns = {event_id: 'VARCHAR', "
+    f"format = 'newline_delimited', records = true, compression = 'none', maximum_object_size = {MAX_LINE_BYTES}, "
+    "columns = {event_id: 'VARCHAR', "
     "occurred_at: 'VARCHAR', identity: 'VARCHAR', tool: 'VARCHAR', event_type: 'VARCHAR', quantity: 'JSON'}"
 )
 
@@ -543,9 +579,10 @@ def _rolled_up(con: duckdb.DuckDBPyConnection, names: list[str], day: date, reje
 
 
 def _line_count(path: Path) -> int | None:
-    """The file's lines, or None when DuckDB's reader would skip a character the line parser rejects: a
-    byte-order mark, a vertical tab or a form feed (whitespace to DuckDB, malformed JSON to json_valid)."""
-    lines, last = 0, b""
+    """The file's lines, or None when DuckDB's reader would skip a character the line parser rejects (a
+    byte-order mark, a vertical tab or a form feed: whitespace to DuckDB, malformed JSON to json_valid) or a
+    line is longer than MAX_LINE_BYTES (quarantined unparsed by the line parser)."""
+    lines, last, since_newline = 0, b"", 0
     with path.open("rb") as file:
         if file.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8:
             return None
@@ -553,7 +590,15 @@ def _line_count(path: Path) -> int | None:
         while chunk := file.read(1 << 24):
             if b"\x0b" in chunk or b"\x0c" in chunk:
                 return None
-            lines += chunk.count(b"\n")
+            newlines = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("\n"))
+            if len(newlines):
+                longest = max(since_newline + int(newlines[0]), int(np.diff(newlines).max(initial=1)) - 1)
+                since_newline = len(chunk) - int(newlines[-1]) - 1
+            else:
+                longest = since_newline = since_newline + len(chunk)
+            if max(longest, since_newline) > MAX_LINE_BYTES:
+                return None
+            lines += len(newlines)
             last = chunk[-1:]
     if last not in (b"", b"\n"):
         lines += 1  # the last line has no newline
@@ -607,9 +652,9 @@ def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
         decode_utf8(data, name, "UTF-8 NDJSON")
     # a byte-order mark is dropped as every reader drops it: left in, it made the first event malformed JSON
     contents = [data.removeprefix(codecs.BOM_UTF8) for data in contents]
-    lines = pa.concat_tables(
-        [_lines_table(data, index) for index, data in enumerate(contents)] or [_lines_table(b"", 0)]
-    )
+    split = [_lines_table(data, index, name) for index, (name, data) in enumerate(zip(names, contents, strict=True))]
+    lines = pa.concat_tables([table for table, _ in split] or [_lines_table(b"", 0, "")[0]])
+    too_long = [reject for _, rejects in split for reject in rejects]
     with _connect(catalogue, folder) as con:
         con.register("usage_lines", lines)
         con.execute(
@@ -623,6 +668,8 @@ def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
                 "order by file_index, line_no"
             ).fetchall()
         ]
+        order = {name: index for index, name in enumerate(names)}
+        rejects = sorted(rejects + too_long, key=lambda reject: (order[reject.source_file], reject.source_line))
         return _rolled_up(con, names, day, rejects)
 
 

@@ -552,10 +552,7 @@ def check_usage(files: list[tuple[str, bytes]]) -> None:
         assert str(error).startswith(f"{error.source_file}: cannot be read: expected ")
         return
     non_blank = sum(
-        1
-        for _, data in files
-        for line in data.removeprefix(codecs.BOM_UTF8).split(b"\n")
-        if line.strip(b" \t\r\n")
+        1 for _, data in files for line in data.removeprefix(codecs.BOM_UTF8).split(b"\n") if line.strip(b" \t\r\n")
     )
     assert usage.records_read == non_blank, "every non-blank line is an event read (a byte-order mark is none)"
     where = [(reject.source_file, reject.source_line) for reject in usage.rejects]

@@ -23,6 +23,11 @@ REFERENCE_TABLES = (
 )
 
 
+# Columns an override may leave out (they came after organisations wrote their overrides); a row without a
+# value takes the seed's value for the same key, or none.
+OPTIONAL_COLUMNS = {"activity_types": ("max_per_day",)}
+
+
 class ReferenceError(ValueError):
     """An override that cannot be used: the message names the file, the line and what to do."""
 
@@ -50,6 +55,34 @@ def read_rows(landing: Path, name: str) -> list[dict[str, str]]:
     return _rows(effective_path(landing, name))
 
 
+def required_header(name: str) -> list[str]:
+    return [column for column in seed_header(name) if column not in OPTIONAL_COLUMNS.get(name, ())]
+
+
+def activity_ceilings(landing: Path) -> dict[str, int]:
+    """The most of each activity type one identity is taken to record in a UTC day (activity_types.csv
+    max_per_day): a larger count is corrupt or gamed, and is quarantined at ingest. An override row without a
+    value keeps the seed's ceiling for its type; a value that is not a positive integer fails naming the line."""
+    seeded = {row["activity_type"].strip(): int(row["max_per_day"]) for row in _rows(SEEDS_DIR / "activity_types.csv")}
+    path = effective_path(landing, "activity_types")
+    if path.parent == SEEDS_DIR:
+        return seeded
+    ceilings = {}
+    for line, row in enumerate(_rows(path), start=2):
+        kind, value = (row.get("activity_type") or "").strip(), (row.get("max_per_day") or "").strip()
+        if not value:
+            if kind in seeded:
+                ceilings[kind] = seeded[kind]
+            continue
+        if not value.isascii() or not value.isdigit() or int(value) < 1:
+            raise ReferenceError(
+                f"landing/reference/{path.name} line {line}: max_per_day of {kind} = {value!r}; write a positive "
+                "whole number (the most one person records in a day), or leave it empty for the shipped ceiling"
+            )
+        ceilings[kind] = int(value)
+    return ceilings
+
+
 def load_catalogue(landing: Path) -> Catalogue:
     tools = {row["tool"].strip(): row["identity_type"].strip() for row in read_rows(landing, "tools")}
     activity_types = {
@@ -61,7 +94,12 @@ def load_catalogue(landing: Path) -> Catalogue:
         for row in read_rows(landing, "activity_types")
         if row["is_value_deriving"].strip().lower() == "true"
     )
-    return Catalogue(tools=tools, activity_types=activity_types, value_deriving=value_deriving)
+    return Catalogue(
+        tools=tools,
+        activity_types=activity_types,
+        value_deriving=value_deriving,
+        ceilings=activity_ceilings(landing),
+    )
 
 
 def metric_var_overrides(landing: Path) -> dict[str, float]:

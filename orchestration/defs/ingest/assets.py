@@ -33,6 +33,7 @@ Vendor files of the daily entities are routed by date, not by file (`VendorFiles
   folder is parsed whole, once per run.
 """
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -281,11 +282,19 @@ class VendorFiles:
     fell on): a new or changed file is read, and an unchanged one only when its days meet the run's.
     """
 
-    def __init__(self, workspace: Workspace, folder: str, entity: str, record_day: Callable[[dict], date]):
+    def __init__(
+        self,
+        workspace: Workspace,
+        folder: str,
+        entity: str,
+        record_day: Callable[[dict], date],
+        screen: Callable[[dict], str | None] | None = None,
+    ):
         self.workspace = workspace
         self.entity = entity
         self.files = vendor_files(workspace, folder, entity)
         self.record_day = record_day
+        self.screen = screen  # why a parsed record is implausible (it is quarantined), or None
         self._groups = {file.name: group for group in _parse_groups(self.files) for file in group}
         self._routed: dict[str, _RoutedFile | UnreadableFile] = {}
         self._manifest = lake.read_manifest(workspace.lake, entity)
@@ -384,10 +393,16 @@ class VendorFiles:
 
     def _route(self, file: VendorFile, parsed: Parsed) -> _RoutedFile:
         by_day: dict[date, list[dict]] = {}
+        rejects = list(parsed.rejects)
         for record in parsed.records:
+            reason = self.screen(record) if self.screen else None
+            if reason:
+                shown = {key: str(value) for key, value in record.items() if not key.startswith("_")}
+                rejects.append(Reject(file.name, record["_source_line"], reason, json.dumps(shown)))
+                continue
             _with_name(record, file.name)
             by_day.setdefault(self.record_day(record), []).append(record)
-        return _RoutedFile(file, by_day, parsed.rejects, parsed.excluded, parsed.records_read)
+        return _RoutedFile(file, by_day, rejects, parsed.excluded, parsed.records_read)
 
 
 def deployed_day_of(record: dict) -> date:
@@ -609,6 +624,7 @@ def reference_overrides(context: dg.AssetExecutionContext):
     workspace = Workspace.from_env()
     try:
         reference.metric_var_overrides(workspace.landing)
+        reference.activity_ceilings(workspace.landing)
     except reference.ReferenceError as error:
         raise dg.Failure(description=str(error)) from None
     for name in reference.REFERENCE_TABLES:
@@ -618,7 +634,8 @@ def reference_overrides(context: dg.AssetExecutionContext):
         rows: list[dict] = []
         if is_override:
             try:
-                reader = generic.read_csv(path.read_bytes(), _relative(workspace, path), tuple(header))
+                required = tuple(reference.required_header(name))
+                reader = generic.read_csv(path.read_bytes(), _relative(workspace, path), required)
                 rows = [{column: (row.get(column) or "").strip() for column in header} for row in reader]
             except UnreadableFile as error:
                 raise dg.Failure(description=f"{error}; write it with the header of seeds/{name}.csv") from None
@@ -694,7 +711,12 @@ def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendo
     )
 
 
-def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], description: str):
+Screen = Callable[[Workspace], Callable[[dict], str | None]]  # the workspace's check of one vendor record
+
+
+def _daily_asset(
+    entity: str, folder: str, record_day: Callable[[dict], date], description: str, screen: Screen | None = None
+):
     def decorator(ingest_one: DayIngest):
         @dg.asset(
             key=["raw", entity],
@@ -710,7 +732,7 @@ def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], d
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             workspace = Workspace.from_env()
             _check_day_file_names(workspace, folder)
-            vendor = VendorFiles(workspace, folder, entity, record_day)
+            vendor = VendorFiles(workspace, folder, entity, record_day, screen(workspace) if screen else None)
             return _ingest_days(context, ingest_one, vendor)
 
         return _asset
@@ -783,11 +805,18 @@ def _latest_vendor_rows(
     return kept, len(records) - len(kept)
 
 
+def _activity_ceiling(workspace: Workspace) -> Callable[[dict], str | None]:
+    """A vendor's daily count above its activity type's ceiling is quarantined, as an event's quantity is."""
+    catalogue = reference.load_catalogue(workspace.landing)
+    return lambda record: catalogue.above_ceiling(record["activity_type"], record["activity_count"])
+
+
 @_daily_asset(
     "tool_activity",
     "usage",
     activity_day_of,
     "AI-tool usage rolled up to identity x tool x activity type x UTC day: generic events and vendor daily reports.",
+    screen=_activity_ceiling,
 )
 def tool_activity(
     context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date

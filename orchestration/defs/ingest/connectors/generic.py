@@ -12,8 +12,8 @@ import io
 import math
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
@@ -74,6 +74,18 @@ class Catalogue:
     tools: dict[str, str]  # tool -> identity_type of its exports
     activity_types: dict[str, frozenset[str]]  # activity_type -> tools allowed to emit it
     value_deriving: frozenset[str] = frozenset()  # activity types that count as value-deriving events
+    ceilings: Mapping[str, int] = field(default_factory=dict)  # activity_type -> the most one identity does a day
+
+    def above_ceiling(self, activity_type: str, count: int) -> str | None:
+        """Why a count of one record (an event's quantity, a vendor's daily count) is implausible, or None."""
+        ceiling = self.ceilings.get(activity_type)
+        if ceiling is None or count <= ceiling:
+            return None
+        return (
+            f"{activity_type} count {count:,} is above its ceiling of {ceiling:,} a day for one identity "
+            "(activity_types.csv max_per_day): corrupt or gamed; raise the ceiling in "
+            "landing/reference/activity_types.csv if it is real"
+        )
 
 
 def _required(row: dict, name: str) -> str:
@@ -404,7 +416,7 @@ typed as (
 ),
 checked as (
     select
-        *,
+        typed.*,
         case
             when not is_object then 'malformed JSON: expected one JSON object per line'
             when event_id is null then 'missing required field event_id'
@@ -433,8 +445,14 @@ checked as (
             when quantity > $max_quantity
                 then 'quantity: expected at most ' || cast($max_quantity as varchar)
                     || ' (one event), got ' || cast(quantity as varchar)
+            when quantity > ceilings.max_per_day
+                then event_type || ' count ' || format('{:,}', quantity) || ' is above its ceiling of '
+                    || format('{:,}', ceilings.max_per_day) || ' a day for one identity '
+                    || '(activity_types.csv max_per_day): corrupt or gamed; raise the ceiling in '
+                    || 'landing/reference/activity_types.csv if it is real'
         end as reason
     from typed
+    left join catalogue_ceilings as ceilings on ceilings.activity_type = typed.event_type
 )
 select * from checked
 """
@@ -529,12 +547,14 @@ select
     or typed.quantity is null
     or typed.quantity < 0
     or typed.quantity > $max_quantity
+    or typed.quantity > ceilings.max_per_day
     -- a JSON number read as text: DuckDB prints some (1e+20) unlike json_extract_string (100000000000000000000.0)
     or regexp_full_match(typed.event_id, '-?[0-9.]+e[-+][0-9]+')
     or regexp_full_match(typed.identity, '-?[0-9.]+e[-+][0-9]+') as doubtful
 from typed
 left join catalogue_activity as allowed
     on allowed.activity_type = typed.event_type and allowed.tool = typed.tool
+left join catalogue_ceilings as ceilings on ceilings.activity_type = typed.event_type
 """
 
 
@@ -552,6 +572,15 @@ def _connect(catalogue: Catalogue, spill: Path) -> duckdb.DuckDBPyConnection:
     con.register(
         "catalogue_activity",
         pa.table({"activity_type": [kind for kind, _ in pairs], "tool": [tool for _, tool in pairs]}),
+    )
+    con.register(
+        "catalogue_ceilings",
+        pa.table(
+            {
+                "activity_type": pa.array(list(catalogue.ceilings), pa.string()),
+                "max_per_day": pa.array(list(catalogue.ceilings.values()), pa.int64()),
+            }
+        ),
     )
     con.register(
         "catalogue_value_deriving",

@@ -180,6 +180,34 @@ def records_left_out(lake_root: Path) -> dict[str, dict]:
     return totals
 
 
+def repeated_keys(lake_raw: Path, entity: str, key: str, load_id: str, limit: int = 20) -> list[tuple[str, list[str]]]:
+    """Keys of an entity delivered more than once anywhere in the lake (in two files, two days' partitions or
+    twice in one file), at least once by the load `load_id`: each with its deliveries as `file:line`."""
+    pattern = lake_raw / entity / "day=*" / "data.parquet"
+    if not any((lake_raw / entity).glob("day=*/data.parquet")):
+        return []
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"""
+            with deliveries as (
+                select {key} as key, _source_file || ':' || _source_line as place, _load_id
+                from read_parquet(?)
+            )
+            select key, list(distinct place order by place) as places
+            from deliveries
+            group by key
+            having count(*) > 1 and bool_or(_load_id = ?)
+            order by key
+            limit ?
+            """,
+            [str(pattern), load_id, limit],
+        ).fetchall()
+    finally:
+        con.close()
+    return [(found, places) for found, places in rows]
+
+
 def fingerprint(path: Path) -> dict:
     """What identifies a landing file's content: size, modification time and SHA-256 digest."""
     digest = hashlib.sha256()

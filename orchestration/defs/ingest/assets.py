@@ -702,9 +702,11 @@ def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendo
     _fail_unreadable(errors)
     vendor.save_manifest(days[0], context.run_id)
     _warn_days_outside(context, vendor, days)
+    repeated = _warn_repeated_keys(context, workspace, vendor.entity)
     return dg.MaterializeResult(
         metadata={
             **total.metadata(),
+            "repeated_keys": repeated,
             "vendor_files": len(vendor.files),
             "window": f"{window.start.date()}..{window.end.date()}",
         }
@@ -746,6 +748,27 @@ def _warn_days_outside(context: dg.AssetExecutionContext, vendor: VendorFiles, d
             f"{name} is new or changed and holds records of {len(outside)} day(s) outside this run "
             f"({outside[0]}..{outside[-1]}): run them too, e.g. aaw run --from {outside[0]} --to {outside[-1]}"
         )
+
+
+# the key each daily entity is deduplicated on downstream (tool_activity is rolled up: its event ids are
+# deduplicated within a day's files at ingest)
+RECORD_KEYS = {"deployments": "deployment_id"}
+
+
+def _warn_repeated_keys(context: dg.AssetExecutionContext, workspace: Workspace, entity: str) -> int:
+    """Name every key this run delivered that another file or day also delivers: the warehouse keeps one of
+    them by the data (the later deployed_at, then the later status), never by which day was loaded last."""
+    key = RECORD_KEYS.get(entity)
+    if key is None:
+        return 0
+    repeated = lake.repeated_keys(workspace.raw, entity, key, context.run_id)
+    for found, places in repeated:
+        context.log.warning(
+            f"{entity}: {key} {found[:80]!r} is delivered {len(places)} times ({', '.join(places)}): one deployment "
+            "counts once, the report with the later deployed_at, then the later status "
+            "(rolled_back > success > error > failure), then the later file and line"
+        )
+    return len(repeated)
 
 
 def _silent(

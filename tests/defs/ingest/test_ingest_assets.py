@@ -5,6 +5,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.lib.journal import Journal
 
 LOAD_COLUMNS = ["_load_id", "_loaded_at"]
 
@@ -113,3 +114,25 @@ def test_a_header_only_roster_snapshot_fails_naming_it(tiny_workspace):
     with pytest.raises(dg.Failure, match=message):
         materialize("2026-03-03")
     assert not (tiny_workspace.raw / "roster" / "day=2026-03-03").exists()
+
+
+def test_a_deployment_delivered_on_two_days_is_named_with_both_files(tiny_workspace):
+    """Its two reports were resolved by load order (rerunning a day moved production deploys and CFR) and
+    nothing said so; the warehouse now keeps the later report by its data and the run names both files."""
+    (tiny_workspace.landing / "deployments" / "2026-03-03.ndjson").write_text(
+        '{"deployment_id":"d1","service":"checkout","environment":"production","commit_sha":"abc",'
+        '"status":"rolled_back","deployed_at":"2026-03-03T09:00:00Z"}\n'
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    first = dg.materialize(ingest_assets, partition_key="2026-03-02", instance=instance)
+    assert metadata_of(first, "raw", "deployments")["repeated_keys"] == 0
+    Journal(tiny_workspace.lake, first.run_id).commit()  # kept, as a run that publishes keeps its lake
+    second = dg.materialize(ingest_assets, partition_key="2026-03-03", instance=instance)
+    assert metadata_of(second, "raw", "deployments")["repeated_keys"] == 1
+    [warning] = [
+        entry.user_message
+        for entry in instance.all_logs(second.run_id)
+        if "is delivered 2 times" in (entry.user_message or "")
+    ]
+    assert "'d1'" in warning
+    assert "deployments/2026-03-02.ndjson:1" in warning and "deployments/2026-03-03.ndjson:1" in warning

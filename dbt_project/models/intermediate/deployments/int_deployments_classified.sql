@@ -37,7 +37,13 @@ identities as (
 
 deployments as (
 
-    {{ latest_delivery('deliveries', ['deployment_id']) }}
+    -- one deployment reported twice (a resend, a webhook and a REST page, two days' files): the report with
+    -- the later deployed_at counts, and at the same time the status later in a deployment's life (a failure
+    -- or an error may be retried into a success, a success may be rolled back, never the reverse)
+    {{ latest_delivery('deliveries', ['deployment_id'], order_by=[
+        'deployed_at desc',
+        "case deployment_status when 'rolled_back' then 4 when 'success' then 3 when 'error' then 2 else 1 end desc",
+    ]) }}
 
 ),
 

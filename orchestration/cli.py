@@ -122,6 +122,11 @@ def _print_outcome(workspace: Workspace, result, first: date, last: date) -> Non
             "landing/reference/metric_vars.csv), then rerun:\n"
             f"    aaw run --landing {workspace.landing} --workdir {workspace.workdir} --from {first} --to {last}"
         )
+    from orchestration.lib import lake
+    from orchestration.lib.status import ignored_lines
+
+    for line in ignored_lines(lake.records_left_out(workspace.lake)):
+        print(f"  not read:    landing/{line}")
     print(f"  lake:        {workspace.lake}")
     print(f"  quarantine:  {workspace.quarantine}")
     print(f"  warehouse:   {workspace.warehouse}")

@@ -159,6 +159,15 @@ def _write_json(lake_root: Path, target: Path, content: dict, run_id: str) -> No
     os.replace(temporary, target)
 
 
+def write_ignored(lake_root: Path, entity: str, ignored: dict[str, str], run_id: str) -> None:
+    """The landing files of an entity its ingest did not read ({file: reason}); none removes the record."""
+    target = lake_root / "ignored" / f"{entity}.json"
+    if ignored:
+        _write_json(lake_root, target, ignored, run_id)
+    else:
+        _remove(lake_root, target, run_id)
+
+
 def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
     path = lake_root / "stats" / entity / f"{partition_name(day)}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -166,7 +175,8 @@ def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
 
 def records_left_out(lake_root: Path) -> dict[str, dict]:
     """Per entity, over the whole lake: records read, quarantined (unreadable) and excluded by definition
-    (by reason). What a leader reading the report and an engineer running `aaw status` see of ingest."""
+    (by reason), and the landing files its ingest did not read (ignored_files, {file: reason}). What a leader
+    reading the report and an engineer running `aaw status` see of ingest."""
     totals: dict[str, dict] = {}
     for path in sorted((lake_root / "stats").glob("*/*.json")):
         stats = json.loads(path.read_text())
@@ -177,6 +187,11 @@ def records_left_out(lake_root: Path) -> dict[str, dict]:
             entity[name] += stats.get(name, 0)
         for reason, count in stats.get("excluded_by_reason", {}).items():
             entity["excluded_by_reason"][reason] = entity["excluded_by_reason"].get(reason, 0) + count
+    for path in sorted((lake_root / "ignored").glob("*.json")):
+        entity = totals.setdefault(
+            path.stem, {"records_read": 0, "quarantined": 0, "excluded": 0, "excluded_by_reason": {}}
+        )
+        entity["ignored_files"] = json.loads(path.read_text())
     return totals
 
 

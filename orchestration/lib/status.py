@@ -190,19 +190,28 @@ def _when(moment: datetime | None) -> str:
 
 
 def left_out_lines(records_left_out: dict[str, dict]) -> list[str]:
-    """One line per entity with records quarantined (unreadable) or excluded by definition (with reasons)."""
+    """One line per entity with records quarantined (unreadable) or excluded by definition (with reasons), and
+    one per landing file its ingest did not read."""
     lines = []
     for entity, counts in sorted(records_left_out.items()):
-        if not counts["quarantined"] and not counts["excluded"]:
-            continue
-        reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(counts["excluded_by_reason"].items()))
-        lines.append(
-            f"{entity}: {counts['quarantined']:,} quarantined (lake/quarantine), "
-            f"{counts['excluded']:,} excluded by definition"
-            + (f" ({reasons})" if reasons else "")
-            + f" of {counts['records_read']:,} read"
-        )
-    return lines
+        if counts["quarantined"] or counts["excluded"]:
+            reasons = ", ".join(f"{reason} {count:,}" for reason, count in sorted(counts["excluded_by_reason"].items()))
+            lines.append(
+                f"{entity}: {counts['quarantined']:,} quarantined (lake/quarantine), "
+                f"{counts['excluded']:,} excluded by definition"
+                + (f" ({reasons})" if reasons else "")
+                + f" of {counts['records_read']:,} read"
+            )
+    return lines + ignored_lines(records_left_out)
+
+
+def ignored_lines(records_left_out: dict[str, dict]) -> list[str]:
+    """One line per landing file an ingest did not read, with the reason."""
+    return [
+        f"{name} ignored ({reason})"
+        for counts in records_left_out.values()
+        for name, reason in sorted(counts.get("ignored_files", {}).items())
+    ]
 
 
 def render_text(status: Status) -> str:

@@ -43,6 +43,7 @@ from pathlib import Path
 import dagster as dg
 import pyarrow as pa
 
+from orchestration.defs.ingest import landing_files
 from orchestration.defs.ingest.connectors import generic, registry
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
 from orchestration.defs.partitions import daily_partitions
@@ -160,6 +161,18 @@ def _fail_unreadable(errors: list[str]) -> None:
         raise dg.Failure(description="Unreadable landing file(s):\n" + "\n".join(dict.fromkeys(errors)))
 
 
+def _report_ignored(
+    context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, reads: str
+) -> None:
+    """Name the files at the top of landing/<folder>/ the asset does not read, in the log and in the lake
+    (what `aaw status`, the run summary and the report list), so that no delivered file is silently skipped."""
+    found = landing_files.ignored_files(workspace.landing / folder, reads)
+    ignored = {_relative(workspace, path): reason for path, reason in found.items()}
+    for name, reason in ignored.items():
+        context.log.warning(f"{entity}: ignored {name}: {reason}")
+    lake.write_ignored(workspace.lake, entity, ignored, context.run_id)
+
+
 def _with_name(record: dict, name: str) -> dict:
     record["_source_file"] = name
     return record
@@ -176,10 +189,6 @@ def path_day_of(relative: str) -> date | None:
         except ValueError:
             continue
     return None
-
-
-def _is_hidden(path: Path) -> bool:
-    return path.name.startswith(".")
 
 
 @dataclass(frozen=True)
@@ -211,7 +220,7 @@ def _files_in(workspace: Workspace, folder: Path, fmt: registry.VendorFormat) ->
         )
     files = []
     for path in sorted(folder.iterdir()):
-        if _is_hidden(path):
+        if landing_files.is_hidden(path):
             continue
         if path.is_dir():
             _format_of(workspace, path)  # no format reads a sub-folder of this one: fails naming the supported
@@ -226,7 +235,7 @@ def vendor_files(workspace: Workspace, folder: str, entity: str) -> list[VendorF
     if not root.is_dir():
         return []
     found = []
-    for sub in sorted(path for path in root.iterdir() if path.is_dir() and not _is_hidden(path)):
+    for sub in sorted(path for path in root.iterdir() if path.is_dir() and not landing_files.is_hidden(path)):
         fmt = _format_of(workspace, sub)
         if fmt.entity != entity:
             raise dg.Failure(description=f"landing/{fmt.folder}/ holds {fmt.entity}, not {entity}")
@@ -478,6 +487,7 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
             parsed.extend(part)
             names.append(name)
         _fail_unreadable(errors)
+        _report_ignored(context, workspace, source.entity, source.folder, "*.csv")
         outcome = _store(workspace, context, source.entity, None, parsed, names)
         return dg.MaterializeResult(metadata=outcome.metadata())
 
@@ -604,6 +614,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         total.add(_store(workspace, context, "roster", snapshot_date, merged, names, duplicates))
         kept.add(lake.partition_name(snapshot_date))
     _fail_unreadable(errors)
+    _report_ignored(context, workspace, "roster", "roster", "*.csv")
     lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run_id)
     return dg.MaterializeResult(metadata=total.metadata())
 
@@ -649,39 +660,16 @@ def reference_overrides(context: dg.AssetExecutionContext):
 # ---- daily entities ----------------------------------------------------------------------------
 
 
-DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})(\..+)?\.ndjson")
-
-
-def _names_a_day(file_name: str) -> bool:
-    found = DAY_FILE.fullmatch(file_name)
-    if not found:
-        return False
-    try:
-        date.fromisoformat(found.group(1))
-    except ValueError:
-        return False
-    return True
-
-
 def _check_day_file_names(workspace: Workspace, folder: str) -> None:
     """Every file at the top of a daily folder is read by the day in its name: a file no day would read
-    (a mistyped or impossible date, another extension) fails the run rather than being silently skipped."""
-    strays = [
-        _relative(workspace, path)
-        for path in sorted((workspace.landing / folder).glob("*"))
-        if path.is_file() and not _is_hidden(path) and not _names_a_day(path.name)
-    ]
+    fails the run rather than being silently skipped."""
+    strays = [_relative(workspace, path) for path in landing_files.stray_day_files(workspace.landing / folder)]
     if strays:
         raise dg.Failure(
             description=f"landing/{folder}/ holds file(s) no day reads: {', '.join(strays)}. Expected "
-            f"YYYY-MM-DD.ndjson (a real UTC day; resends YYYY-MM-DD.part2.ndjson); a vendor export goes in its "
-            "format's sub-folder. Rename or remove them, then rerun."
+            f"{landing_files.DAY_FILE_FORMS}; a vendor export goes in its format's sub-folder. Rename or remove "
+            "them, then rerun."
         )
-
-
-def _day_files(folder: Path, day: date) -> list[Path]:
-    """Generic-contract files of one day: YYYY-MM-DD.ndjson and any resend such as YYYY-MM-DD.part2.ndjson."""
-    return sorted(folder.glob(f"{day.isoformat()}*.ndjson"))
 
 
 DayIngest = Callable[[dg.AssetExecutionContext, Workspace, date, VendorFiles, date], IngestOutcome]
@@ -734,6 +722,7 @@ def _daily_asset(
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             workspace = Workspace.from_env()
             _check_day_file_names(workspace, folder)
+            _report_ignored(context, workspace, entity, folder, "*")  # only hidden files: strays fail the run
             vendor = VendorFiles(workspace, folder, entity, record_day, screen(workspace) if screen else None)
             return _ingest_days(context, ingest_one, vendor)
 
@@ -789,7 +778,7 @@ def _silent(
 def deployments(
     context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
 ) -> IngestOutcome:
-    files = _day_files(workspace.landing / "deployments", day)
+    files = landing_files.day_files(workspace.landing / "deployments", day)
     vendor_day = vendor.for_day(day, first_day)
     if not files and not vendor_day.files and not vendor_day.covered:
         return _silent(context, workspace, "deployments", "deployments", day)
@@ -844,7 +833,7 @@ def _activity_ceiling(workspace: Workspace) -> Callable[[dict], str | None]:
 def tool_activity(
     context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
 ) -> IngestOutcome:
-    files = _day_files(workspace.landing / "usage", day)
+    files = landing_files.day_files(workspace.landing / "usage", day)
     vendor_day = vendor.for_day(day, first_day)
     if not files and not vendor_day.files and not vendor_day.covered:
         return _silent(context, workspace, "tool_activity", "usage", day)

@@ -5,7 +5,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.lib import lake
 from orchestration.lib.journal import Journal
+from orchestration.lib.status import left_out_lines
 
 LOAD_COLUMNS = ["_load_id", "_loaded_at"]
 
@@ -95,7 +97,7 @@ def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(
             r"roster/roster_2026-02-30.csv: cannot be read: .*\(2026-02-30 is not a date\)",
         ),
         ("usage/2026-02-30.ndjson", r"landing/usage/ holds file\(s\) no day reads: usage/2026-02-30.ndjson"),
-        ("deployments/2026-03-02.json", r"no day reads: deployments/2026-03-02.json"),
+        ("deployments/2026-03-02.csv", r"no day reads: deployments/2026-03-02.csv"),
         ("usage/events.ndjson", r"no day reads: usage/events.ndjson"),
     ],
 )
@@ -136,3 +138,41 @@ def test_a_deployment_delivered_on_two_days_is_named_with_both_files(tiny_worksp
     ]
     assert "'d1'" in warning
     assert "deployments/2026-03-02.ndjson:1" in warning and "deployments/2026-03-03.ndjson:1" in warning
+
+
+def test_resends_saved_as_jsonl_or_json_are_read_as_ndjson(tiny_workspace):
+    """`usage/<day>.part2.jsonl` and `deployments/<day>.part2.json` were never read, and nothing said so."""
+    (tiny_workspace.landing / "usage" / "2026-03-03.part2.jsonl").write_text(
+        '{"event_id":"e4","occurred_at":"2026-03-03T11:00:00Z","identity":"ana@example.com",'
+        '"tool":"cursor","event_type":"interaction"}\n'
+    )
+    (tiny_workspace.landing / "deployments" / "2026-03-03.part2.json").write_text(
+        '{"deployment_id":"d3","service":"checkout","environment":"production","commit_sha":"abe",'
+        '"status":"success","deployed_at":"2026-03-03T10:00:00Z"}\n'
+    )
+    result = materialize("2026-03-03")
+    assert result.success
+    deployments = pq.read_table(tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet").to_pylist()
+    assert [(row["deployment_id"], row["_source_file"]) for row in deployments] == [
+        ("d3", "deployments/2026-03-03.part2.json")
+    ]
+    usage = pq.read_table(tiny_workspace.raw / "tool_activity" / "day=2026-03-03" / "data.parquet").to_pylist()
+    assert sorted(row["identity"] for row in usage) == ["Bo@Example.com", "ana@example.com"]
+    assert metadata_of(result, "raw", "tool_activity")["files"] == 2
+
+
+def test_files_a_snapshot_folder_does_not_read_are_reported_as_ignored(tiny_workspace):
+    """A survey export saved as .xlsx, or a hidden file, was skipped without a word."""
+    (tiny_workspace.landing / "surveys" / "wave2.xlsx").write_bytes(b"PK\x03\x04")
+    (tiny_workspace.landing / "roster" / ".roster_2026-03-03.csv.swp").write_text("x")
+    result = materialize("2026-03-02")
+    assert result.success
+    left_out = lake.records_left_out(tiny_workspace.lake)
+    assert left_out["survey_responses"]["ignored_files"] == {
+        "surveys/wave2.xlsx": "not read: this folder's files are *.csv"
+    }
+    assert left_out["roster"]["ignored_files"] == {
+        "roster/.roster_2026-03-03.csv.swp": "hidden file (name starts with a dot): not read"
+    }
+    assert "surveys/wave2.xlsx ignored (not read: this folder's files are *.csv)" in left_out_lines(left_out)
+    assert "tool_activity" not in left_out or "ignored_files" not in left_out["tool_activity"]

@@ -1,0 +1,57 @@
+"""Which files at the top of a landing folder an ingest asset reads, and what it says of the others.
+
+Every file is either read or named: a daily folder's file that no day reads fails the run (a day's data
+would be lost), and a file a snapshot folder does not read (a hidden file, another extension) is reported as
+ignored, in the run's log, the lake's record of ignored files, `aaw status` and the run summary.
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+
+# A generic daily file: the UTC day, any resend suffix (.part2), and an NDJSON extension. `.jsonl` and `.json`
+# are read as NDJSON too: exporters name the same one-object-per-line text either way, and a resend saved as
+# `.part2.jsonl` was silently never read. A `.json` holding one JSON document is not NDJSON: its lines are
+# quarantined one by one, and the quarantine gate names the file.
+DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})(\..+)?\.(ndjson|jsonl|json)")
+DAY_FILE_FORMS = "YYYY-MM-DD.ndjson (or .jsonl, .json; a real UTC day; resends YYYY-MM-DD.part2.ndjson)"
+
+
+def is_hidden(path: Path) -> bool:
+    return path.name.startswith(".")
+
+
+def day_of_file(file_name: str) -> date | None:
+    """The day a generic daily file holds, or None for a name no day reads."""
+    found = DAY_FILE.fullmatch(file_name)
+    if not found:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
+def top_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob("*") if path.is_file()) if folder.is_dir() else []
+
+
+def day_files(folder: Path, day: date) -> list[Path]:
+    """Generic-contract files of one day: YYYY-MM-DD.ndjson and any resend such as YYYY-MM-DD.part2.jsonl."""
+    return [path for path in top_files(folder) if not is_hidden(path) and day_of_file(path.name) == day]
+
+
+def stray_day_files(folder: Path) -> list[Path]:
+    """Files at the top of a daily folder that no day reads (a mistyped or impossible date, another extension)."""
+    return [path for path in top_files(folder) if not is_hidden(path) and day_of_file(path.name) is None]
+
+
+def ignored_files(folder: Path, reads: str) -> dict[Path, str]:
+    """The files at the top of a folder an asset does not read (it reads `reads`, a glob), with the reason."""
+    ignored = {}
+    for path in top_files(folder):
+        if is_hidden(path):
+            ignored[path] = "hidden file (name starts with a dot): not read"
+        elif not path.match(reads):
+            ignored[path] = f"not read: this folder's files are {reads}"
+    return ignored

@@ -67,8 +67,15 @@ def activity_ceilings(landing: Path) -> dict[str, int]:
     path = effective_path(landing, "activity_types")
     if path.parent == SEEDS_DIR:
         return seeded
+    try:
+        rows = _rows(path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceError(
+            f"landing/reference/{path.name}: cannot be read as UTF-8 CSV ({error}); rewrite it with the header of "
+            "seeds/activity_types.csv"
+        ) from None
     ceilings = {}
-    for line, row in enumerate(_rows(path), start=2):
+    for line, row in enumerate(rows, start=2):
         kind, value = (row.get("activity_type") or "").strip(), (row.get("max_per_day") or "").strip()
         if not value:
             if kind in seeded:

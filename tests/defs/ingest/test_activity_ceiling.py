@@ -93,3 +93,11 @@ def test_a_vendor_daily_count_above_the_ceiling_is_quarantined(tiny_workspace):
     assert (target.relative_to(tiny_workspace.landing).as_posix(), f"interaction count {HUGE:,}") in reasons
     stats = json.loads((tiny_workspace.lake / "stats" / "tool_activity" / "day=2026-03-03.json").read_text())
     assert stats["records_read"] == stats["accepted"] + stats["quarantined"] + stats["excluded"]
+
+
+def test_an_override_that_is_not_utf8_fails_naming_the_file(inflated):
+    target = inflated.landing / "reference" / "activity_types.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes((SEEDS_DIR / "activity_types.csv").read_bytes().replace(b"passive", b"passiv\xe9"))
+    with pytest.raises(dg.Failure, match=r"landing/reference/activity_types.csv: cannot be read as UTF-8 CSV"):
+        materialize("2026-03-03")

@@ -126,7 +126,7 @@ def _remove(lake_root: Path, file: Path, run_id: str) -> None:
 
 def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date, run_id: str) -> None:
     _remove(lake_raw.parent, lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json", run_id)
-    for root in (lake_raw, lake_quarantine, lake_raw.parent / "excluded"):
+    for root in (lake_raw, lake_quarantine, lake_raw.parent / "excluded", lake_raw.parent / KEYS):
         partition = root / entity / partition_name(day)
         _remove(lake_raw.parent, partition / "data.parquet", run_id)
         if partition.exists():
@@ -157,6 +157,43 @@ def _write_json(lake_root: Path, target: Path, content: dict, run_id: str) -> No
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temporary.write_text(json.dumps(content, sort_keys=True))
     os.replace(temporary, target)
+
+
+# Rolled-up entities keep the keys of the records they roll up here (usage: each event_id with its time, file
+# and line), so that a key another day delivers again is found without the records themselves.
+KEYS = "keys"
+
+
+def write_keys(lake_root: Path, entity: str, day: date, table: pa.Table, run_id: str) -> None:
+    target = lake_root / KEYS / entity / partition_name(day) / "data.parquet"
+    Journal(lake_root, run_id).save(target)
+    write_table(table, target)
+
+
+def read_keys_around(lake_root: Path, entity: str, day: date, radius_days: int) -> pa.Table | None:
+    """The keys the other days within `radius_days` of `day` hold, with their `day`; None when there are none."""
+    paths = [
+        path
+        for path in sorted((lake_root / KEYS / entity).glob("day=*/data.parquet"))
+        if path.parent.name != partition_name(day)
+        and abs((date.fromisoformat(path.parent.name.removeprefix("day=")) - day).days) <= radius_days
+    ]
+    if not paths:
+        return None
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        return (
+            con.execute(
+                "select *, cast(regexp_extract(filename, 'day=([0-9-]+)', 1) as date) as day "
+                "from read_parquet(?, filename = true)",
+                [[str(path) for path in paths]],
+            )
+            .to_arrow_table()
+            .drop_columns(["filename"])
+        )
+    finally:
+        con.close()
 
 
 def write_ignored(lake_root: Path, entity: str, ignored: dict[str, str], run_id: str) -> None:

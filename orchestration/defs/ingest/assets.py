@@ -798,6 +798,34 @@ def deployments(
     return _store(workspace, context, "deployments", day, parsed, names + vendor_day.files)
 
 
+# An event's id is looked for on the days this close to its own: a resend that moved an event to another
+# day (a time zone fixed, a clock corrected) lands near it, and comparing with all history would make a run's
+# cost grow with the lake instead of with the new day.
+REPEAT_RADIUS_DAYS = 7
+
+
+def _warn_repeated_events(context: dg.AssetExecutionContext, day: date, repeated: list) -> None:
+    """Name each event_id this day delivers that another day delivers too, with both files. The earlier
+    occurred_at counts; when that is this day's and the other day counted it too, that day must be ingested
+    again (it then leaves the event out)."""
+    for event in repeated[:20]:
+        if not event.counts_here:
+            outcome = f"it counts on {event.there_day}, not here"
+        elif event.counted_there:
+            outcome = (
+                f"it counts here, and {event.there_day} counts it until it is ingested again: "
+                f"aaw run --from {event.there_day} --to {event.there_day}"
+            )
+        else:
+            outcome = "it counts here"
+        context.log.warning(
+            f"tool_activity {day}: event_id {event.event_id[:80]!r} is delivered by {event.here} and by "
+            f"{event.there}: one event counts once, the delivery with the earlier occurred_at; {outcome}"
+        )
+    if len(repeated) > 20:
+        context.log.warning(f"tool_activity {day}: {len(repeated) - 20} more event_id(s) delivered on other days")
+
+
 def _usage_key(record: dict) -> tuple[str, str]:
     return record["identity"].lower(), record["tool"]
 
@@ -840,8 +868,13 @@ def tool_activity(
     names = [_relative(workspace, file) for file in files]
     # paths, not bytes: DuckDB reads a day's events (hundreds of MB) straight from the file
     usage = generic.parse_usage_events(
-        list(zip(names, files, strict=True)), day, reference.load_catalogue(workspace.landing)
+        list(zip(names, files, strict=True)),
+        day,
+        reference.load_catalogue(workspace.landing),
+        elsewhere=lake.read_keys_around(workspace.lake, "tool_activity", day, REPEAT_RADIUS_DAYS),
     )
+    lake.write_keys(workspace.lake, "tool_activity", day, usage.keys, context.run_id)
+    _warn_repeated_events(context, day, usage.repeated)
     generic_table = lake.canonical_table("tool_activity", usage.activity)
     generic_keys = {
         (identity.lower(), tool)

@@ -10,6 +10,7 @@ import pytest
 from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.generic import (
     ParsedUsage,
+    UsageDay,
     UsageFiles,
     _parse_lines,
     _parse_typed,
@@ -43,8 +44,8 @@ def ndjson(lines: list[str], end: str = "\n") -> bytes:
 def parse_both(files: UsageFiles, tmp_path: Path, now: datetime = NOW) -> tuple[ParsedUsage | None, ParsedUsage]:
     (tmp_path / "typed").mkdir(exist_ok=True)
     (tmp_path / "lines").mkdir(exist_ok=True)
-    typed = _parse_typed(files, DAY, CATALOGUE, now, tmp_path / "typed")
-    return typed, _parse_lines(files, DAY, CATALOGUE, now, tmp_path / "lines")
+    typed = _parse_typed(files, UsageDay(DAY, CATALOGUE, now, tmp_path / "typed"))
+    return typed, _parse_lines(files, UsageDay(DAY, CATALOGUE, now, tmp_path / "lines"))
 
 
 def assert_same(parsed: ParsedUsage, exact: ParsedUsage) -> None:

@@ -345,14 +345,40 @@ def parse_deployments(data: bytes, source_file: str, day: date, now: datetime | 
 UsageFiles = Sequence[tuple[str, bytes | Path]]  # (name under landing/, the file's content or its path)
 
 
+EVENT_KEYS_SCHEMA = pa.schema(
+    [
+        ("event_id", pa.string()),
+        ("occurred_at", pa.timestamp("us", tz="UTC")),
+        ("_source_file", pa.string()),
+        ("_source_line", pa.int64()),
+        ("is_counted", pa.bool_()),  # false when another day's delivery of the event counts instead
+    ]
+)
+
+
+@dataclass(frozen=True)
+class RepeatedEvent:
+    """An event_id this day delivers that another day delivers too: the earlier occurred_at counts."""
+
+    event_id: str
+    here: str  # file:line of this day's delivery
+    there: str  # file:line of the other day's
+    there_day: date
+    counts_here: bool
+    counted_there: bool  # the other day's partition counts it too, until that day is ingested again
+
+
 @dataclass
 class ParsedUsage:
-    """Usage events of one day, validated and rolled up; `duplicates` were dropped on event_id."""
+    """Usage events of one day, validated and rolled up; `duplicates` were dropped on event_id (within the day,
+    and those another day delivers with a later occurred_at)."""
 
     activity: pa.Table  # canonical tool_activity fields + _source_file, _source_line (first event)
     rejects: list[Reject]
     records_read: int
     duplicates: int
+    keys: pa.Table = field(default_factory=EVENT_KEYS_SCHEMA.empty_table)  # one row per distinct event_id
+    repeated: list[RepeatedEvent] = field(default_factory=list)
 
 
 def _lines_table(data: bytes, file_index: int, name: str) -> tuple[pa.Table, list[Reject]]:
@@ -461,7 +487,7 @@ _ROLLUP_SQL = """
 with per_minute as (
     -- the bot rule: value-deriving events of one identity in one UTC minute, across tools and types
     select identity, date_trunc('minute', occurred_at) as minute, count(*) as events
-    from usage_latest
+    from usage_counted
     where event_type in (select activity_type from catalogue_value_deriving)
     group by all
 ),
@@ -479,7 +505,7 @@ rolled as (
         min(occurred_at) as first_at,
         max(occurred_at) as last_at,
         min({'occurred_at': occurred_at, 'file_index': file_index, 'line_no': line_no}) as first_event
-    from usage_latest
+    from usage_counted
     group by all
 )
 select
@@ -589,10 +615,17 @@ def _connect(catalogue: Catalogue, spill: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _rolled_up(con: duckdb.DuckDBPyConnection, names: list[str], day: date, rejects: list[Reject]) -> ParsedUsage:
-    """Deduplicate and roll up the table usage_accepted (every accepted event, with its file index and line)."""
+def _rolled_up(
+    con: duckdb.DuckDBPyConnection, names: list[str], day: date, rejects: list[Reject], elsewhere: pa.Table | None
+) -> ParsedUsage:
+    """Deduplicate and roll up the table usage_accepted (every accepted event, with its file index and line).
+
+    `elsewhere` holds the events other days delivered (EVENT_KEYS_SCHEMA plus their `day`): an event_id on two
+    days counts once, on the day of its earlier occurred_at (where it was first seen), whichever day is
+    ingested first. Days ingested in order resolve it at once; a day ingested again after a later one that
+    also counted the event says so (RepeatedEvent.counted_there), for that later day to be ingested again."""
     [(accepted, unique)] = con.execute("select count(*), count(distinct event_id) from usage_accepted").fetchall()
-    columns = "identity, tool, event_type, occurred_at, quantity, file_index, line_no"
+    columns = "event_id, identity, tool, event_type, occurred_at, quantity, file_index, line_no"
     if unique < accepted:
         # the same event delivered twice (a resent file) counts once: the latest delivery wins
         con.execute(
@@ -601,10 +634,50 @@ def _rolled_up(con: duckdb.DuckDBPyConnection, names: list[str], day: date, reje
         )
     else:  # no window (it sorts every event) and no copy
         con.execute(f"create temp view usage_latest as select {columns} from usage_accepted")
+    repeated: list[RepeatedEvent] = []
+    if elsewhere is not None and elsewhere.num_rows:
+        con.register("usage_elsewhere", elsewhere)
+        rows = con.execute(
+            "select latest.event_id, latest.file_index, latest.line_no, other._source_file, other._source_line, "
+            "other.day, latest.occurred_at <= other.occurred_at as counts_here, other.is_counted "
+            "from usage_latest as latest inner join usage_elsewhere as other using (event_id) "
+            "order by latest.file_index, latest.line_no, other.day"
+        ).fetchall()
+        repeated = [
+            RepeatedEvent(event_id, f"{names[index]}:{line}", f"{file}:{other_line}", day_, bool(here), bool(there))
+            for event_id, index, line, file, other_line, day_, here, there in rows
+        ]
+        con.execute(
+            "create temp view usage_counted as select * from usage_latest where event_id not in "
+            "(select other.event_id from usage_elsewhere as other inner join usage_latest as latest "
+            "using (event_id) where other.occurred_at < latest.occurred_at)"
+        )
+    else:
+        con.execute("create temp view usage_counted as select * from usage_latest")
     activity = con.sql(_ROLLUP_SQL, params={"day": day}).to_arrow_table()
     source_files = pa.array(names, pa.string()).take(activity.column("file_index"))
     activity = activity.drop_columns(["file_index"]).append_column("_source_file", source_files)
-    return ParsedUsage(activity, rejects, accepted + len(rejects), duplicates=accepted - unique)
+    counted = "event_id in (select event_id from usage_counted)" if repeated else "true"
+    keys = con.sql(
+        f"select event_id, occurred_at, file_index, line_no as _source_line, {counted} as is_counted from usage_latest"
+    ).to_arrow_table()
+    keys = keys.append_column("_source_file", pa.array(names, pa.string()).take(keys.column("file_index")))
+    keys = keys.select(EVENT_KEYS_SCHEMA.names).cast(EVENT_KEYS_SCHEMA)
+    [(counted,)] = con.execute("select count(*) from usage_counted").fetchall()
+    return ParsedUsage(
+        activity, rejects, accepted + len(rejects), duplicates=accepted - counted, keys=keys, repeated=repeated
+    )
+
+
+@dataclass(frozen=True)
+class UsageDay:
+    """What parsing one day's usage files needs besides the files."""
+
+    day: date
+    catalogue: Catalogue
+    now: datetime
+    folder: Path  # scratch space: DuckDB spills here, and bytes given in memory are written here
+    elsewhere: pa.Table | None = None  # the events other days delivered (see _rolled_up)
 
 
 def _line_count(path: Path) -> int | None:
@@ -634,9 +707,10 @@ def _line_count(path: Path) -> int | None:
     return lines
 
 
-def _parse_typed(files: UsageFiles, day: date, catalogue: Catalogue, now: datetime, folder: Path) -> ParsedUsage | None:
+def _parse_typed(files: UsageFiles, at: UsageDay) -> ParsedUsage | None:
     """The fast way, for files whose every line is an event the contract accepts: DuckDB's typed reader parses
     each line once. None when a file is not that clean, for the line parser to name each reject."""
+    day, catalogue, now, folder, elsewhere = at.day, at.catalogue, at.now, at.folder, at.elsewhere
     paths = []
     for index, (_, source) in enumerate(files):
         if isinstance(source, bytes):
@@ -670,11 +744,12 @@ def _parse_typed(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
         ).fetchall()
         if counts != [(count, 0) for count in lines]:
             return None
-        return _rolled_up(con, [name for name, _ in files], day, [])
+        return _rolled_up(con, [name for name, _ in files], day, [], elsewhere)
 
 
-def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: datetime, folder: Path) -> ParsedUsage:
+def _parse_lines(files: UsageFiles, at: UsageDay) -> ParsedUsage:
     """The exact way, for any file: every line is checked as text, and each reject names its file and line."""
+    day, catalogue, now, folder, elsewhere = at.day, at.catalogue, at.now, at.folder, at.elsewhere
     names = [name for name, _ in files]
     contents = [source if isinstance(source, bytes) else source.read_bytes() for _, source in files]
     for name, data in zip(names, contents, strict=True):
@@ -699,15 +774,21 @@ def _parse_lines(files: UsageFiles, day: date, catalogue: Catalogue, now: dateti
         ]
         order = {name: index for index, name in enumerate(names)}
         rejects = sorted(rejects + too_long, key=lambda reject: (order[reject.source_file], reject.source_line))
-        return _rolled_up(con, names, day, rejects)
+        return _rolled_up(con, names, day, rejects, elsewhere)
 
 
-def parse_usage_events(files: UsageFiles, day: date, catalogue: Catalogue, now: datetime | None = None) -> ParsedUsage:
+def parse_usage_events(
+    files: UsageFiles,
+    day: date,
+    catalogue: Catalogue,
+    now: datetime | None = None,
+    elsewhere: pa.Table | None = None,
+) -> ParsedUsage:
     """Validate, deduplicate and roll up one day's usage files (generic contract, NDJSON events).
 
-    `files` are (name, content or path); given a path, DuckDB reads the file itself, which saves memory."""
+    `files` are (name, content or path); given a path, DuckDB reads the file itself, which saves memory.
+    `elsewhere`: the events other days delivered (see _rolled_up)."""
     now = now or datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="usage-") as folder:
-        return _parse_typed(files, day, catalogue, now, Path(folder)) or _parse_lines(
-            files, day, catalogue, now, Path(folder)
-        )
+        at = UsageDay(day, catalogue, now, Path(folder), elsewhere)
+        return _parse_typed(files, at) or _parse_lines(files, at)

@@ -2,7 +2,6 @@
 values from the data reach the published Data Docs only as text."""
 
 import html
-from html.parser import HTMLParser
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
@@ -11,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from data_quality.runner import RESULTS_KEPT, Validator, _escaped
+from tests.html_page import parsed
 
 
 def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
@@ -31,26 +31,6 @@ def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
 
-class _Page(HTMLParser):
-    """The elements, attributes and text of a rendered page, as a browser would see them."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-
-    def handle_endtag(self, tag):
-        self._in_script = False
-
-    def handle_data(self, data):
-        self.text.append(("script:" if self._in_script else "") + data)
-
-
 def test_a_hostile_value_failing_a_warning_is_only_text_in_the_data_docs(tmp_path):
     checker = Validator(tmp_path / "gx", tmp_path / "docs")
     suite = gx.ExpectationSuite(
@@ -63,10 +43,8 @@ def test_a_hostile_value_failing_a_warning_is_only_text_in_the_data_docs(tmp_pat
     assert [failure.severity for failure in outcome.failures] == ["warning"]
     assert outcome.failures[0].sample[0] == HOSTILE  # the run's own message keeps the raw value
     (page_path,) = (tmp_path / "docs" / "validations" / "landing__deployments").glob("*/*/*.html")
-    page = _Page()
-    page.feed(page_path.read_text())
-    assert not [attrs for tag, attrs in page.tags if "onerror" in attrs or (tag == "img" and attrs.get("src") == "x")]
-    assert not [text for text in page.text if text.startswith("script:") and "alert(" in text]
+    page = parsed(page_path)
+    assert page.injected("alert(") == []
     assert any(HOSTILE in text for text in page.text)  # shown, as text
 
 

@@ -4,6 +4,8 @@ GX 1.x cannot read DuckDB as a SQL source, so callers hand in a DataFrame read f
 (one day's partition or one aggregated mart, never a whole history).
 """
 
+import copy
+import html
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -50,6 +52,34 @@ class SuiteOutcome:
     @property
     def warnings(self) -> list[FailedExpectation]:
         return [failure for failure in self.failures if failure.severity != "critical"]
+
+
+def _escaped(value):
+    """Every string inside value HTML-escaped (quotes too), containers rebuilt, other values as they are."""
+    if isinstance(value, str):
+        return html.escape(value, quote=True)
+    if isinstance(value, dict):
+        return {key: _escaped(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_escaped(item) for item in value)
+    return value
+
+
+def escaped_for_docs(run_result):
+    """A copy of a suite's result whose data-derived values (unexpected values, observed values, error
+    messages) are HTML-escaped, for the stored copy that Data Docs render.
+
+    GX's renderer escapes the parameters of its sentence templates but writes table cells (the table of
+    unexpected values, for one) as they are, so a hostile value in a landing file would become markup in
+    the published quality pages. Escaping once before storing makes every cell text; a value that also
+    goes through an escaping template shows its entities literally, which is safe and still readable.
+    The in-memory result (for the run's own messages) keeps the raw values.
+    """
+    stored = copy.deepcopy(run_result)
+    for expectation_result in stored.results:
+        expectation_result.result = _escaped(expectation_result.result or {})
+        expectation_result.exception_info = _escaped(expectation_result.exception_info)
+    return stored
 
 
 class Validator:
@@ -99,6 +129,8 @@ class Validator:
             )
         )
         result = checkpoint.run(batch_parameters={"dataframe": frame})
+        for identifier, run_result in result.run_results.items():
+            self.context.validation_results_store.set(identifier, escaped_for_docs(run_result))
         failures: list[FailedExpectation] = []
         evaluated = 0
         for run_result in result.run_results.values():

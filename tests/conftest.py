@@ -104,8 +104,22 @@ def restored_environ() -> Iterator[None]:
         os.environ.update(saved)
 
 
+# One organisation's pseudonymisation secret for every test run: two workdirs of the same organisation
+# (a copy, the vendor-format twin of the demo) must publish the same keys to compare equal.
+TEST_ORGANISATION_SECRET = "5e" * 32
+
+
+def with_organisation_secret(workspace: Workspace) -> None:
+    if workspace.pseudonym_key.exists():
+        return
+    workspace.pseudonym_key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    workspace.pseudonym_key.write_text(TEST_ORGANISATION_SECRET + "\n")
+    workspace.pseudonym_key.chmod(0o600)
+
+
 def run_isolated(workspace: Workspace, first: date, last: date, full_refresh: bool = True) -> bool:
     """run_pipeline exports its workspace to os.environ; restore it afterwards so tests stay independent."""
+    with_organisation_secret(workspace)
     with restored_environ():
         return run_pipeline(workspace, first, last, full_refresh=full_refresh)
 

@@ -12,12 +12,14 @@ import dagster as dg
 
 from orchestration.defs.dbt.project import DBT_EXECUTABLE
 from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.lib.pseudonym import ensure_key
 from orchestration.lib.workspace import DBT_PROJECT_DIR
 
 
 def test_every_dbt_unit_test_passes(tiny_workspace, tmp_path):
     ingested = dg.materialize(ingest_assets, partition_key="2026-03-02", instance=dg.DagsterInstance.ephemeral())
     assert ingested.success  # the sources dbt reads exist (as Parquet files in the lake)
+    ensure_key(tiny_workspace.pseudonym_key)  # the models dbt builds first read it (the tests fix their own)
     target = tmp_path / "dbt_target"  # not dbt_project/target: other runs may be using it
     command = [
         DBT_EXECUTABLE,

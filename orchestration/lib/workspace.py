@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.lib.pseudonym import ensure_key
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SEEDS_DIR = REPO_ROOT / "seeds"
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -63,6 +65,11 @@ class Workspace:
         return self.workdir / "published"
 
     @property
+    def pseudonym_key(self) -> Path:
+        """The organisation's pseudonymisation secret: in the workdir, never under published/."""
+        return self.workdir / "secrets" / "pseudonym.key"
+
+    @property
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 
@@ -73,6 +80,7 @@ class Workspace:
             "AAW_LANDING": str(self.landing),
             "AAW_LAKE": str(self.lake),
             "AAW_WAREHOUSE_PATH": str(self.warehouse),
+            "AAW_PSEUDONYM_KEY": str(self.pseudonym_key),
             "DAGSTER_HOME": str(self.dagster_home),
             "GX_ANALYTICS_ENABLED": "false",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
@@ -85,4 +93,5 @@ class Workspace:
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
             instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
+        ensure_key(self.pseudonym_key)
         os.environ.update(self.environ())

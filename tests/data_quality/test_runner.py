@@ -1,10 +1,16 @@
-"""The Great Expectations store stays bounded, so rendering Data Docs does not slow down run after run."""
+"""The Great Expectations store stays bounded, so rendering Data Docs does not slow down run after run;
+values from the data reach the published Data Docs only as text."""
+
+import html
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
-from data_quality.runner import RESULTS_KEPT, Validator
+from data_quality.runner import RESULTS_KEPT, Validator, _escaped
+from tests.html_page import parsed
 
 
 def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
@@ -20,3 +26,48 @@ def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
     pages = list((tmp_path / "docs" / "validations" / "landing__teams").glob("*/*/*.html"))
     assert len(stored) == len(pages) == RESULTS_KEPT
     assert (tmp_path / "docs" / "index.html").exists()
+
+
+HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def test_a_hostile_value_failing_a_warning_is_only_text_in_the_data_docs(tmp_path):
+    checker = Validator(tmp_path / "gx", tmp_path / "docs")
+    suite = gx.ExpectationSuite(
+        name="landing__deployments",
+        expectations=[gxe.ExpectColumnValuesToBeUnique(column="deployment_id", severity="warning")],
+    )
+    outcome = checker.validate(suite, pd.DataFrame({"deployment_id": [HOSTILE, HOSTILE, "d1"]}))
+    checker.build_docs()
+
+    assert [failure.severity for failure in outcome.failures] == ["warning"]
+    assert outcome.failures[0].sample[0] == HOSTILE  # the run's own message keeps the raw value
+    (page_path,) = (tmp_path / "docs" / "validations" / "landing__deployments").glob("*/*/*.html")
+    page = parsed(page_path)
+    assert page.injected("alert(") == []
+    assert any(HOSTILE in text for text in page.text)  # shown, as text
+
+
+nested = st.recursive(
+    st.text() | st.integers() | st.none(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["value", "count"]), children),
+    max_leaves=12,
+)
+
+
+@given(nested)
+def test_escaping_leaves_no_markup_and_loses_nothing(value):
+    escaped = _escaped(value)
+
+    def strings(item):
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for child in item.values():
+                yield from strings(child)
+        elif isinstance(item, list | tuple):
+            for child in item:
+                yield from strings(child)
+
+    assert not any(character in text for text in strings(escaped) for character in "<>\"'")
+    assert [html.unescape(text) for text in strings(escaped)] == list(strings(value))

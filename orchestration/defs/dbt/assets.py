@@ -13,6 +13,7 @@ from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import WarehouseTranslator
 from orchestration.defs.partitions import run_days
 from orchestration.lib.journal import settle_abandoned
+from orchestration.lib.pseudonym import ensure_key
 from orchestration.lib.workspace import Workspace
 
 
@@ -40,7 +41,10 @@ def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
 )
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
     # a run without ingest (dbt alone) must not build on the changes of a run that failed or was killed
-    settle_abandoned(Workspace.from_env().lake, except_run=context.run_id)
+    workspace = Workspace.from_env()
+    settle_abandoned(workspace.lake, except_run=context.run_id)
+    # the marts' keys are keyed hashes: a run started without the CLI (the UI) creates the secret too
+    ensure_key(workspace.pseudonym_key)
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     args = ["build", "--exclude-resource-type", "unit_test"]
     window = window_vars(context)

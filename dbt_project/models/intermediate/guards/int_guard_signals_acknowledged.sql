@@ -4,6 +4,10 @@
 -- a frozen baseline whose window data has changed since. unowned_deployment is a service-day of
 -- production deploys no team owns: they are missing from every team metric, so a person either fixes
 -- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).
+-- published_entity_id is the entity as mart_guard_signals shows it: an identity or a respondent (an
+-- email, a login, a name, a bot's name: anything that may name a person) as 'key:' + its keyed pseudonym
+-- of the lower-cased value, everything else as it is. An acknowledgement may name either form, since
+-- the person writing it may only have seen the published one.
 with
 
 deployments as (
@@ -183,6 +187,18 @@ signals as (
 
 ),
 
+published as (
+
+    select
+        *,
+        case
+            when entity_type in ('identity', 'respondent') then 'key:' || {{ pseudonymise('lower(entity_id)') }}
+            else entity_id
+        end as published_entity_id
+    from signals
+
+),
+
 final as (
 
     select
@@ -191,14 +207,15 @@ final as (
         signals.entity_id,
         signals.period_start,
         signals.detail,
+        signals.published_entity_id,
         signals.is_excluded,
         exists(
             select 1 from acknowledgements
             where acknowledgements.signal_type = signals.signal_type
-                and acknowledgements.entity_id = signals.entity_id
+                and acknowledgements.entity_id in (signals.entity_id, signals.published_entity_id)
                 and (acknowledgements.period_start is null or acknowledgements.period_start = signals.period_start)
         ) as is_acknowledged
-    from signals
+    from published as signals
 
 )
 

@@ -55,7 +55,7 @@ final as (
 
     select
         {{ generate_surrogate_key(['engineer_id', 'valid_from']) }} as engineer_version_key,
-        {{ generate_surrogate_key(['engineer_id']) }} as engineer_key,
+        {{ pseudonymise('engineer_id') }} as engineer_key,
         engineer_id,
         team_id,
         role,

@@ -23,7 +23,7 @@ final as (
         deployed_date,
         {{ week_start('deployed_date') }} as week_start,
         case
-            when triggered_by_engineer_id is not null then {{ generate_surrogate_key(['triggered_by_engineer_id']) }}
+            when triggered_by_engineer_id is not null then {{ pseudonymise('triggered_by_engineer_id') }}
         end as triggered_by_engineer_key,
         triggered_by_engineer_id is not null as is_triggered_by_engineer,
         lines_changed,

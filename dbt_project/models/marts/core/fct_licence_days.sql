@@ -109,7 +109,7 @@ final as (
     select
         {{ generate_surrogate_key(['date_day', 'engineer_id', 'tool']) }} as licence_day_id,
         date_day,
-        {{ generate_surrogate_key(['engineer_id']) }} as engineer_key,
+        {{ pseudonymise('engineer_id') }} as engineer_key,
         engineer_id,
         team_id,
         tool,

@@ -14,7 +14,7 @@ final as (
     select
         response_id,
         survey_id,
-        case when engineer_id is not null then {{ generate_surrogate_key(['engineer_id']) }} end as engineer_key,
+        case when engineer_id is not null then {{ pseudonymise('engineer_id') }} end as engineer_key,
         team_id,
         tool,
         score,

@@ -57,7 +57,7 @@ final as (
         {{ generate_surrogate_key(['activity_date', 'engineer_id', 'tool', 'activity_type']) }} as activity_day_id,
         activity_date,
         {{ week_start('activity_date') }} as week_start,
-        {{ generate_surrogate_key(['engineer_id']) }} as engineer_key,
+        {{ pseudonymise('engineer_id') }} as engineer_key,
         engineer_id,
         team_id,
         tool,

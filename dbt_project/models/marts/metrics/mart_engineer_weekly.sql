@@ -22,6 +22,22 @@ deployments as (
 
 ),
 
+engineers as (
+
+    select distinct engineer_id from engineer_days
+
+),
+
+-- each engineer's key computed once (a keyed hash per engineer-day row would be wasted work)
+engineer_keys as (
+
+    select
+        engineer_id,
+        {{ pseudonymise('engineer_id') }} as engineer_key
+    from engineers
+
+),
+
 memberships as (
 
     select distinct
@@ -58,9 +74,11 @@ deploys as (
         deployments.week_start,
         count(*) as deploys_triggered
     from deployments
+    inner join engineer_keys
+        on deployments.triggered_by_engineer_key = engineer_keys.engineer_key
     inner join engineer_days
         on deployments.deployed_date = engineer_days.date_day
-        and {{ generate_surrogate_key(['engineer_days.engineer_id']) }} = deployments.triggered_by_engineer_key
+        and engineer_keys.engineer_id = engineer_days.engineer_id
     group by engineer_days.engineer_id, engineer_days.team_id, deployments.week_start
 
 ),
@@ -68,7 +86,7 @@ deploys as (
 final as (
 
     select
-        {{ generate_surrogate_key(['memberships.engineer_id']) }} as engineer_key,
+        engineer_keys.engineer_key,
         memberships.team_id,
         memberships.week_start,
         cast(coalesce(usage.tools_used, 0) as {{ dbt.type_bigint() }}) as tools_used,
@@ -76,6 +94,8 @@ final as (
         cast(coalesce(usage.value_deriving_events, 0) as {{ dbt.type_bigint() }}) as value_deriving_events,
         cast(coalesce(deploys.deploys_triggered, 0) as {{ dbt.type_bigint() }}) as deploys_triggered
     from memberships
+    inner join engineer_keys
+        on memberships.engineer_id = engineer_keys.engineer_id
     left join usage
         on memberships.engineer_id = usage.engineer_id
         and memberships.team_id = usage.team_id

@@ -1,5 +1,6 @@
--- Guard signals as published. An identity that is an email is shown as its pseudonymous key
--- ('key:' + md5 of the lower-cased identity): emails never reach the marts.
+-- Guard signals as published. An identity or a respondent is shown only as its pseudonymous key ('key:'
+-- + HMAC-SHA256 of the lower-cased value under the organisation's secret), whatever it looks like: an
+-- unattributed identity may be a name, a login or an obfuscated email that no pattern recognises.
 with
 
 signals as (
@@ -13,10 +14,7 @@ published as (
     select
         signal_type,
         entity_type,
-        case
-            when entity_id like '%@%' then 'key:' || {{ generate_surrogate_key(['entity_id']) }}
-            else entity_id
-        end as entity_id,
+        published_entity_id as entity_id,
         period_start,
         detail,
         is_excluded,

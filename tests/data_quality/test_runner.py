@@ -1,5 +1,7 @@
 """The Great Expectations store stays bounded, so rendering Data Docs does not slow down run after run."""
 
+import shutil
+
 import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
@@ -20,3 +22,26 @@ def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
     pages = list((tmp_path / "docs" / "validations" / "landing__teams").glob("*/*/*.html"))
     assert len(stored) == len(pages) == RESULTS_KEPT
     assert (tmp_path / "docs" / "index.html").exists()
+
+
+def test_a_moved_or_copied_workdir_writes_data_docs_only_into_itself(tmp_path):
+    """The GX project is created once per workdir; a copy of that workdir must not keep rendering pages
+    into the original's published/quality (the original may be a live publication someone else serves)."""
+    suite = gx.ExpectationSuite(name="landing__teams", expectations=[gxe.ExpectColumnToExist(column="team_id")])
+    original = tmp_path / "original"
+    first = Validator(original / "gx", original / "published" / "quality")
+    first.validate(suite, pd.DataFrame({"team_id": ["a"]}))
+    first.build_docs()
+    before = sorted(path.relative_to(original) for path in (original / "published").rglob("*"))
+
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    second = Validator(copy / "gx", copy / "published" / "quality")
+    second.validate(suite, pd.DataFrame({"team_id": ["b"]}))
+    second.build_docs()
+
+    assert sorted(path.relative_to(original) for path in (original / "published").rglob("*")) == before
+    copied_pages = list((copy / "published" / "quality" / "validations" / "landing__teams").glob("*/*/*.html"))
+    assert len(copied_pages) == 2
+    config = (copy / "gx" / "gx" / "great_expectations.yml").read_text()
+    assert str(tmp_path) not in config

@@ -17,18 +17,27 @@ from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
 
 
 def _landing_window(landing: Path) -> tuple[date, date]:
-    """First and last day named by a file of the landing folder (deployments and usage are daily)."""
+    """First and last day named by a file of the daily entities (deployments, usage). Snapshot files may
+    carry a date too (a roster's validity, a survey's fielding day), but no data of theirs makes a day of
+    deployments or usage: they never set the window. The files that set each end are named."""
     from orchestration.defs.ingest.assets import path_day_of
+    from orchestration.defs.ingest.sensors import is_daily_path
 
-    days = [
-        day
-        for path in landing.rglob("*")
-        if path.is_file() and path.parent.name not in ("roster",)
-        if (day := path_day_of(path.relative_to(landing).as_posix()))
-    ]
-    if not days:
+    dated = {
+        relative: day
+        for path in sorted(landing.rglob("*"))
+        if path.is_file() and is_daily_path(relative := path.relative_to(landing).as_posix())
+        if (day := path_day_of(relative))
+    }
+    if not dated:
         raise SystemExit(f"{landing}: no dated deployment or usage file found; pass --from and --to")
-    return min(days), max(days)
+    first_file = min(dated, key=lambda name: (dated[name], name))
+    last_file = max(dated, key=lambda name: (dated[name], name))
+    print(
+        f"Window from the daily files of {landing}: {dated[first_file]} (landing/{first_file}) "
+        f"to {dated[last_file]} (landing/{last_file})"
+    )
+    return dated[first_file], dated[last_file]
 
 
 class WorkdirBusy(RuntimeError):

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from datetime import date
 
-from orchestration.defs.ingest.sensors import run_key
+from orchestration.defs.ingest.sensors import days_touched, run_key
 
 CHANGED = {"usage/2026-03-02.ndjson": [120, 1772409600000000000], "teams/teams.csv": [48, 1772409600000000001]}
 IN_ANOTHER_PROCESS = (
@@ -28,3 +28,12 @@ def test_the_run_key_survives_a_daemon_restart():
 def test_the_run_key_changes_with_any_file_state():
     touched = {**CHANGED, "teams/teams.csv": [48, 1772409600000000002]}
     assert run_key(date(2026, 3, 2), date(2026, 3, 3), touched) != run_key(date(2026, 3, 2), date(2026, 3, 3), CHANGED)
+
+
+def test_a_dated_snapshot_file_touches_a_day_of_the_daily_data_only():
+    """A survey export named by its fielding date asked for a run of months without deployments."""
+    known = [date(2026, 1, 5), date(2026, 1, 18)]
+    assert days_touched(["surveys/nps_2025-10-01.csv"], known) == [date(2026, 1, 18)]
+    assert days_touched(["roster/roster_2026-01-12.csv"], known) == [date(2026, 1, 12)]
+    assert days_touched(["usage/2025-10-01.ndjson"], known) == [date(2025, 10, 1)]
+    assert days_touched(["teams/teams.csv"], known) == [date(2026, 1, 18)]

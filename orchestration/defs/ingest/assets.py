@@ -45,7 +45,7 @@ import pyarrow as pa
 from orchestration.defs.ingest.connectors import generic, registry
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
 from orchestration.defs.partitions import daily_partitions
-from orchestration.lib import lake, reference
+from orchestration.lib import lake, landing_safety, reference
 from orchestration.lib.workspace import Workspace
 
 GROUP = "ingest"
@@ -157,6 +157,13 @@ def _write(
 def _fail_unreadable(errors: list[str]) -> None:
     if errors:
         raise dg.Failure(description="Unreadable landing file(s):\n" + "\n".join(dict.fromkeys(errors)))
+
+
+def _refuse_links_leaving(workspace: Workspace, folder: str) -> None:
+    """Before anything of landing/<folder> is read: a link out of the landing folder fails the asset unread."""
+    found = landing_safety.links_leaving(workspace.landing, workspace.landing / folder)
+    if found:
+        raise dg.Failure(description=landing_safety.refused_links_message(found))
 
 
 def _with_name(record: dict, name: str) -> dict:
@@ -444,6 +451,7 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         workspace = Workspace.from_env()
+        _refuse_links_leaving(workspace, source.folder)
         parsed, names, errors = _snapshot_vendor_files(workspace, source.folder, source.entity)
         files = sorted((workspace.landing / source.folder).glob("*.csv"))
         if source.required and not files:
@@ -553,6 +561,7 @@ SNAPSHOT_SOURCES = (
 )
 def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
+    _refuse_links_leaving(workspace, "roster")
     vendor_files(workspace, "roster", "roster")  # no vendor format: any sub-folder fails, naming the supported
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
@@ -599,6 +608,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def reference_overrides(context: dg.AssetExecutionContext):
     """Each reference table gets a Parquet file, empty without an override, so dbt can always read it."""
     workspace = Workspace.from_env()
+    _refuse_links_leaving(workspace, "reference")
     try:
         reference.metric_var_overrides(workspace.landing)
     except reference.ReferenceError as error:
@@ -701,6 +711,7 @@ def _daily_asset(entity: str, folder: str, record_day: Callable[[dict], date], d
         def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             workspace = Workspace.from_env()
+            _refuse_links_leaving(workspace, folder)
             _check_day_file_names(workspace, folder)
             vendor = VendorFiles(workspace, folder, entity, record_day)
             return _ingest_days(context, ingest_one, vendor)

@@ -1,10 +1,13 @@
 """Ingest assets on a tiny landing: partitions written with lineage, rejects quarantined, reruns identical."""
 
+from datetime import date
+
 import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
 from orchestration.defs.ingest.assets import ingest_assets
+from tests.conftest import run_isolated
 
 LOAD_COLUMNS = ["_load_id", "_loaded_at"]
 
@@ -104,3 +107,32 @@ def test_a_landing_file_no_day_would_read_fails_naming_it(tiny_workspace, relati
     path.write_text(ROSTER_HEADER if relative.startswith("roster") else "")
     with pytest.raises(dg.Failure, match=message):
         materialize("2026-03-02")
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def test_a_link_out_of_the_landing_folder_is_refused_unread(tiny_workspace, tmp_path):
+    """surveys/passwd.csv -> /etc/passwd failed as a bad CSV header, echoing root:x:0:0:... in the error."""
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text(PASSWD)
+    (tiny_workspace.landing / "surveys" / "passwd.csv").symlink_to(secret)
+    with pytest.raises(dg.Failure) as failure:
+        materialize("2026-03-02")
+    message = str(failure.value)
+    assert f"landing/surveys/passwd.csv -> {secret}" in message and "refused and not read" in message
+    assert "root:x" not in message
+
+
+def test_a_run_over_a_link_out_of_landing_never_prints_the_linked_file(tiny_workspace, tmp_path, capfd):
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text(PASSWD)
+    (tiny_workspace.landing / "surveys" / "passwd.csv").symlink_to(secret)
+    assert not run_isolated(tiny_workspace, date(2026, 3, 2), date(2026, 3, 3))
+    printed = capfd.readouterr()
+    assert "surveys/passwd.csv" in printed.out and "refused and not read" in printed.out
+    assert "root:x" not in printed.out + printed.err
+    assert not (tiny_workspace.published / "current").exists()
+    assert not any(path.name == "data.parquet" for path in (tiny_workspace.raw / "survey_responses").rglob("*"))

@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of, path_day_of
 from orchestration.defs.schedules import pipeline_job
+from orchestration.lib import landing_safety
 from orchestration.lib.workspace import Workspace
 
 
@@ -87,9 +88,11 @@ def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     changed = [path for path, state in current.items() if previous.get(path) != state]
     if not changed:
         return dg.SkipReason("no new or changed landing files")
+    # a link out of landing is never opened here either: the run requested for its day refuses it, saying so
+    refused = landing_safety.links_leaving(workspace.landing, workspace.landing)
     # a daily vendor export's name says nothing reliable about its days: its records do
-    named = [path for path in changed if not is_daily_vendor_file(path)]
-    changed_vendor_days = vendor_days(workspace, changed)
+    named = [path for path in changed if not is_daily_vendor_file(path) or path in refused]
+    changed_vendor_days = vendor_days(workspace, [path for path in changed if path not in refused])
     daily_files = [path for path in current if is_daily_path(path) and not is_daily_vendor_file(path)]
     known_days = sorted({*days_touched(daily_files, []), *lake_days(workspace), *changed_vendor_days})
     days = sorted({*days_touched(named, known_days), *changed_vendor_days})

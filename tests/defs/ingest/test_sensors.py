@@ -1,4 +1,4 @@
-"""The landing sensor's run key is a digest of the changed files, the same in every process."""
+"""The landing sensor: a run key the same in every process, the days it requests, the files it never opens."""
 
 import json
 import os

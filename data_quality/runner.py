@@ -16,6 +16,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx  # noqa: E402  (the setting above must precede the import)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
+from orchestration.lib.landing_safety import excerpt  # noqa: E402
+
+SAMPLE_CHARS = 60
+
 # Validation results kept per suite. Building Data Docs renders every stored result, so an unbounded
 # store would make each nightly run slower than the one before.
 RESULTS_KEPT = 5
@@ -32,7 +36,8 @@ class FailedExpectation:
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
         count = f": {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
-        sample = f", e.g. {self.sample[:5]}" if self.sample else ""
+        # values come from landing files: quoted in the run log only as short, escaped excerpts
+        sample = f", e.g. {[excerpt(value, SAMPLE_CHARS) for value in self.sample[:5]]}" if self.sample else ""
         return f"{self.expectation}{where}{count}{sample}"
 
 

@@ -6,7 +6,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 import pandas as pd
 
-from data_quality.runner import RESULTS_KEPT, Validator
+from data_quality.runner import RESULTS_KEPT, FailedExpectation, Validator
 
 
 def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
@@ -45,3 +45,11 @@ def test_a_moved_or_copied_workdir_writes_data_docs_only_into_itself(tmp_path):
     assert len(copied_pages) == 2
     config = (copy / "gx" / "gx" / "great_expectations.yml").read_text()
     assert str(tmp_path) not in config
+
+
+def test_a_failing_value_is_quoted_short_and_escaped():
+    """A hostile deployment_id (terminal escapes, a megabyte of text) reached the run log whole."""
+    hostile = "\x1b[2J<script>" + "x" * 1_000_000
+    failure = FailedExpectation("expect_column_values_to_be_unique", "deployment_id", "warning", 2, [hostile])
+    described = failure.describe()
+    assert "\x1b" not in described and "\\x1b[2J<script>" in described and len(described) < 300

@@ -18,6 +18,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx  # noqa: E402  (the setting above must precede the import)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
+from orchestration.lib.landing_safety import excerpt  # noqa: E402
+
+SAMPLE_CHARS = 60
+
 # Validation results kept per suite. Building Data Docs renders every stored result, so an unbounded
 # store would make each nightly run slower than the one before.
 RESULTS_KEPT = 5
@@ -34,7 +38,8 @@ class FailedExpectation:
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
         count = f": {self.unexpected_count} unexpected" if self.unexpected_count is not None else ""
-        sample = f", e.g. {self.sample[:5]}" if self.sample else ""
+        # values come from landing files: quoted in the run log only as short, escaped excerpts
+        sample = f", e.g. {[excerpt(value, SAMPLE_CHARS) for value in self.sample[:5]]}" if self.sample else ""
         return f"{self.expectation}{where}{count}{sample}"
 
 
@@ -90,18 +95,22 @@ class Validator:
         self.results_store = gx_root / "gx" / "uncommitted" / "validations"
         self.docs_dir = docs_dir
         self.context = gx.get_context(mode="file", project_root_dir=str(gx_root))
-        if "published" not in (self.context.get_config().data_docs_sites or {}):
-            self.context.add_data_docs_site(
-                site_name="published",
-                site_config={
-                    "class_name": "SiteBuilder",
-                    "store_backend": {
-                        "class_name": "TupleFilesystemStoreBackend",
-                        "base_directory": str(docs_dir),
-                    },
-                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-                },
-            )
+        # Written on every start, relative to the project's root: the stored config then names no absolute
+        # path, and a workdir that was copied or moved renders its Data Docs into itself, never into the
+        # folder it came from.
+        root = Path(self.context.root_directory)
+        site_config = {
+            "class_name": "SiteBuilder",
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": os.path.relpath(docs_dir.resolve(), root.resolve()),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+        if "published" in (self.context.get_config().data_docs_sites or {}):
+            self.context.update_data_docs_site(site_name="published", site_config=site_config)
+        else:
+            self.context.add_data_docs_site(site_name="published", site_config=site_config)
         # no progress bars in the run's log (GX draws them on stderr whatever TQDM_DISABLE says)
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_or_update_pandas("frames")

@@ -12,23 +12,33 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from orchestration.lib.journal import Journal
+from orchestration.lib import run_history
+from orchestration.lib.journal import Journal, settle_abandoned
 from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
 
 
 def _landing_window(landing: Path) -> tuple[date, date]:
-    """First and last day named by a file of the landing folder (deployments and usage are daily)."""
+    """First and last day named by a file of the daily entities (deployments, usage). Snapshot files may
+    carry a date too (a roster's validity, a survey's fielding day), but no data of theirs makes a day of
+    deployments or usage: they never set the window. The files that set each end are named."""
     from orchestration.defs.ingest.assets import path_day_of
+    from orchestration.defs.ingest.sensors import is_daily_path
 
-    days = [
-        day
-        for path in landing.rglob("*")
-        if path.is_file() and path.parent.name not in ("roster",)
-        if (day := path_day_of(path.relative_to(landing).as_posix()))
-    ]
-    if not days:
+    dated = {
+        relative: day
+        for path in sorted(landing.rglob("*"))
+        if path.is_file() and is_daily_path(relative := path.relative_to(landing).as_posix())
+        if (day := path_day_of(relative))
+    }
+    if not dated:
         raise SystemExit(f"{landing}: no dated deployment or usage file found; pass --from and --to")
-    return min(days), max(days)
+    first_file = min(dated, key=lambda name: (dated[name], name))
+    last_file = max(dated, key=lambda name: (dated[name], name))
+    print(
+        f"Window from the daily files of {landing}: {dated[first_file]} (landing/{first_file}) "
+        f"to {dated[last_file]} (landing/{last_file})"
+    )
+    return dated[first_file], dated[last_file]
 
 
 class WorkdirBusy(RuntimeError):
@@ -42,7 +52,7 @@ def workdir_lock(workspace: Workspace):
     The lock dies with the process (a killed run leaves no stale lock behind).
     """
     workspace.workdir.mkdir(parents=True, exist_ok=True)
-    with (workspace.workdir / ".run.lock").open("a+") as handle:
+    with workspace.run_lock.open("a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -79,14 +89,17 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> b
 
     print(f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}")
     run_id = str(uuid.uuid4())  # chosen here so the lake changes can be settled even if the run raises
+    instance = dg.DagsterInstance.get()
+    _close_abandoned_runs(workspace, instance, run_id)
     try:
         result = defs.get_job_def("pipeline").execute_in_process(
-            instance=dg.DagsterInstance.get(),
+            instance=instance,
             run_id=run_id,
             tags={
                 "dagster/asset_partition_range_start": first.isoformat(),
                 "dagster/asset_partition_range_end": last.isoformat(),
-                "aaw/trigger": "cli",
+                run_history.TRIGGER_TAG: run_history.CLI_TRIGGER,
+                run_history.PID_TAG: str(os.getpid()),
             },
             run_config={
                 "loggers": {"console": {"config": {"log_level": "INFO"}}},
@@ -99,6 +112,15 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> b
         Journal(workspace.lake, run_id).settle()
     _print_outcome(workspace, result, first, last)
     return result.success
+
+
+def _close_abandoned_runs(workspace: Workspace, instance, run_id: str) -> None:
+    """Runs killed before they finished stay STARTED in the history: settle their lake changes and mark them
+    failed, saying so (this run holds the workdir lock, so none of them is alive)."""
+    outcomes = settle_abandoned(workspace.lake)
+    for closed in run_history.fail_abandoned_runs(instance, run_id, outcomes):
+        lake = outcomes.get(closed, "unchanged")
+        print(f"Run {closed} did not finish (its process is gone): marked FAILED; its lake changes: {lake}")
 
 
 def _print_outcome(workspace: Workspace, result, first: date, last: date) -> None:

@@ -22,7 +22,7 @@ from orchestration.cli import main, run_command, workdir_lock
 from orchestration.defs.ingest.sensors import landing_files_sensor, landing_state
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
 from orchestration.lib.workspace import REPO_ROOT, Workspace
-from tests.conftest import DemoRun, run_isolated
+from tests.conftest import DemoRun, run_isolated, tree_digest
 
 
 def copy_of(demo: DemoRun, root: Path) -> Workspace:
@@ -147,3 +147,18 @@ def test_a_second_run_of_the_same_workdir_fails_clearly(tiny_workspace: Workspac
     assert code == 2
     error = capsys.readouterr().err
     assert f"{tiny_workspace.workdir} is in use by another run (pid {os.getpid()}" in error
+
+
+def test_a_moved_workdir_publishes_its_data_docs_into_itself(demo_run: DemoRun, tmp_path: Path):
+    """The GX project stored the first workdir's absolute path: a moved copy rendered into the original."""
+    original = copy_of(demo_run, tmp_path / "first")
+    moved = Workspace(landing=original.landing, workdir=tmp_path / "moved")
+    shutil.move(original.workdir, moved.workdir)
+    original.workdir.mkdir()  # an empty folder where the workdir was, so a write there would be kept
+    pages_before = len(list((moved.published / "quality" / "validations").rglob("*.html")))
+    # the copy's GX project came from the demo's workdir: its pages must not land there either
+    demo_pages = tree_digest(demo_run.workspace.published / "quality")
+    assert run_isolated(moved, demo_run.last, demo_run.last, full_refresh=False)
+    assert list(original.workdir.rglob("*")) == []
+    assert tree_digest(demo_run.workspace.published / "quality") == demo_pages
+    assert len(list((moved.published / "quality" / "validations").rglob("*.html"))) > pages_before

@@ -12,12 +12,13 @@ import json
 import textwrap
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.run_history import CLI_TRIGGER, UNFINISHED, lock_is_held
 from orchestration.lib.workspace import Workspace
 
 WINDOW_START_TAG = "dagster/asset_partition_range_start"
@@ -36,6 +37,7 @@ class RunSummary:
     trigger: str | None
     failed_checks: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,9 @@ def _failures(instance, run_id: str) -> tuple[list[str], list[str]]:
             continue  # a blocking check: listed above
         message = ((error.cause or error).message.strip().splitlines() or [""])[0] if error else "failed"
         steps.append(f"{event.dagster_event.step_key}: {message}")
+    if not checks and not steps:  # failed as a whole, e.g. a killed run closed by the next one
+        for event in instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE):
+            steps.append(f"run: {event.dagster_event.message}")
     return list(checks.values()), steps
 
 
@@ -169,6 +174,13 @@ def read_open_signals(marts: Path) -> tuple[dict[str, int], dict[str, list[dict]
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))), examples
 
 
+def _interrupted(run: RunSummary) -> RunSummary:
+    """A command-line run still in progress while no process holds the workdir lock lost its process."""
+    if run.trigger != CLI_TRIGGER or run.status not in UNFINISHED:
+        return run
+    return replace(run, note="its process is gone (killed?): the next aaw run of this workdir marks it FAILED")
+
+
 def read_status(workspace: Workspace, runs: int = 5) -> Status:
     problems = []
     try:
@@ -176,6 +188,8 @@ def read_status(workspace: Workspace, runs: int = 5) -> Status:
     except Exception as error:  # a broken or newer instance must not hide the publication
         run_summaries = []
         problems.append(f"cannot read the run history in {workspace.dagster_home}: {error}")
+    if not lock_is_held(workspace.run_lock):
+        run_summaries = [_interrupted(run) for run in run_summaries]
     publication = read_publication(workspace.published)
     try:
         counts, examples = read_open_signals(workspace.published / "current" / "marts.duckdb")
@@ -227,6 +241,7 @@ def render_text(status: Status) -> str:
             f"  {run.run_id}  {run.status:<9} started {_when(run.started_at)}{duration}  window {window}"
             f"  job {run.job}" + (f"  ({run.trigger})" if run.trigger else "")
         )
+        lines += [f"      {run.note}"] if run.note else []
         lines += [f"      failed check {check}" for check in run.failed_checks]
         lines += [f"      failed step  {step}" for step in run.failed_steps]
     lines += ["", "Current publication:"]

@@ -70,6 +70,11 @@ class Workspace:
         return self.workdir / "secrets" / "pseudonym.key"
 
     @property
+    def run_lock(self) -> Path:
+        """Held by the one `aaw run` of this workdir while it runs (released when its process ends)."""
+        return self.workdir / ".run.lock"
+
+    @property
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 

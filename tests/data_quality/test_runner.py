@@ -2,6 +2,7 @@
 values from the data reach the published Data Docs only as text."""
 
 import html
+import shutil
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
@@ -9,7 +10,7 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data_quality.runner import RESULTS_KEPT, Validator, _escaped
+from data_quality.runner import RESULTS_KEPT, FailedExpectation, Validator, _escaped
 from tests.html_page import parsed
 
 
@@ -71,3 +72,34 @@ def test_escaping_leaves_no_markup_and_loses_nothing(value):
 
     assert not any(character in text for text in strings(escaped) for character in "<>\"'")
     assert [html.unescape(text) for text in strings(escaped)] == list(strings(value))
+
+
+def test_a_moved_or_copied_workdir_writes_data_docs_only_into_itself(tmp_path):
+    """The GX project is created once per workdir; a copy of that workdir must not keep rendering pages
+    into the original's published/quality (the original may be a live publication someone else serves)."""
+    suite = gx.ExpectationSuite(name="landing__teams", expectations=[gxe.ExpectColumnToExist(column="team_id")])
+    original = tmp_path / "original"
+    first = Validator(original / "gx", original / "published" / "quality")
+    first.validate(suite, pd.DataFrame({"team_id": ["a"]}))
+    first.build_docs()
+    before = sorted(path.relative_to(original) for path in (original / "published").rglob("*"))
+
+    copy = tmp_path / "copy"
+    shutil.copytree(original, copy)
+    second = Validator(copy / "gx", copy / "published" / "quality")
+    second.validate(suite, pd.DataFrame({"team_id": ["b"]}))
+    second.build_docs()
+
+    assert sorted(path.relative_to(original) for path in (original / "published").rglob("*")) == before
+    copied_pages = list((copy / "published" / "quality" / "validations" / "landing__teams").glob("*/*/*.html"))
+    assert len(copied_pages) == 2
+    config = (copy / "gx" / "gx" / "great_expectations.yml").read_text()
+    assert str(tmp_path) not in config
+
+
+def test_a_failing_value_is_quoted_short_and_escaped():
+    """A hostile deployment_id (terminal escapes, a megabyte of text) reached the run log whole."""
+    hostile = "\x1b[2J<script>" + "x" * 1_000_000
+    failure = FailedExpectation("expect_column_values_to_be_unique", "deployment_id", "warning", 2, [hostile])
+    described = failure.describe()
+    assert "\x1b" not in described and "\\x1b[2J<script>" in described and len(described) < 300

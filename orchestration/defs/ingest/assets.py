@@ -47,7 +47,7 @@ from orchestration.defs.ingest import landing_files
 from orchestration.defs.ingest.connectors import generic, registry
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
 from orchestration.defs.partitions import daily_partitions
-from orchestration.lib import lake, reference
+from orchestration.lib import lake, landing_safety, reference
 from orchestration.lib.workspace import Workspace
 
 GROUP = "ingest"
@@ -171,6 +171,13 @@ def _report_ignored(
     for name, reason in ignored.items():
         context.log.warning(f"{entity}: ignored {name}: {reason}")
     lake.write_ignored(workspace.lake, entity, ignored, context.run_id)
+
+
+def _refuse_links_leaving(workspace: Workspace, folder: str) -> None:
+    """Before anything of landing/<folder> is read: a link out of the landing folder fails the asset unread."""
+    found = landing_safety.links_leaving(workspace.landing, workspace.landing / folder)
+    if found:
+        raise dg.Failure(description=landing_safety.refused_links_message(found))
 
 
 def _with_name(record: dict, name: str) -> dict:
@@ -468,6 +475,7 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
         workspace = Workspace.from_env()
+        _refuse_links_leaving(workspace, source.folder)
         parsed, names, errors = _snapshot_vendor_files(workspace, source.folder, source.entity)
         files = sorted((workspace.landing / source.folder).glob("*.csv"))
         if source.required and not files:
@@ -586,6 +594,7 @@ SNAPSHOT_SOURCES = (
 )
 def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     workspace = Workspace.from_env()
+    _refuse_links_leaving(workspace, "roster")
     vendor_files(workspace, "roster", "roster")  # no vendor format: any sub-folder fails, naming the supported
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
@@ -633,6 +642,7 @@ def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 def reference_overrides(context: dg.AssetExecutionContext):
     """Each reference table gets a Parquet file, empty without an override, so dbt can always read it."""
     workspace = Workspace.from_env()
+    _refuse_links_leaving(workspace, "reference")
     try:
         reference.metric_var_overrides(workspace.landing)
         reference.activity_ceilings(workspace.landing)
@@ -721,6 +731,7 @@ def _daily_asset(
         def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             workspace = Workspace.from_env()
+            _refuse_links_leaving(workspace, folder)
             _check_day_file_names(workspace, folder)
             _report_ignored(context, workspace, entity, folder, "*")  # only hidden files: strays fail the run
             vendor = VendorFiles(workspace, folder, entity, record_day, screen(workspace) if screen else None)

@@ -9,6 +9,7 @@ import dagster as dg
 
 from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of, path_day_of
 from orchestration.defs.schedules import pipeline_job
+from orchestration.lib import landing_safety
 from orchestration.lib.workspace import Workspace
 
 
@@ -51,16 +52,32 @@ def vendor_days(workspace: Workspace, changed: list[str]) -> set[date]:
     return days
 
 
+def is_daily_path(path: str) -> bool:
+    """A file of a daily entity (generic or vendor): only these say which days have data."""
+    return path.split("/", 1)[0] in DAILY_FOLDERS
+
+
 def days_touched(changed: list[str], known_days: list[date]) -> list[date]:
-    """Days named in the changed paths; a change to an undated file (teams, grants) touches the latest day."""
+    """Days named in the changed paths of the daily entities. Any other file (teams, grants, a survey export
+    named by its fielding date) touches the day it names only inside the days the daily sources hold, else
+    the latest of them: a date in its name never widens a run to days without deployments or usage."""
     days = set()
     for path in changed:
         day = path_day_of(path)
-        if day:
+        if day and (is_daily_path(path) or (known_days and min(known_days) <= day <= max(known_days))):
             days.add(day)
         elif known_days:
             days.add(max(known_days))
     return sorted(days)
+
+
+def lake_days(workspace: Workspace) -> set[date]:
+    """The days the lake already holds of the daily entities (a vendor-only landing names few days)."""
+    return {
+        date.fromisoformat(path.name.removeprefix("day="))
+        for folder in DAILY_FOLDERS.values()
+        for path in (workspace.raw / folder[0]).glob("day=*")
+    }
 
 
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
@@ -71,10 +88,14 @@ def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult
     changed = [path for path, state in current.items() if previous.get(path) != state]
     if not changed:
         return dg.SkipReason("no new or changed landing files")
+    # a link out of landing is never opened here either: the run requested for its day refuses it, saying so
+    refused = landing_safety.links_leaving(workspace.landing, workspace.landing)
     # a daily vendor export's name says nothing reliable about its days: its records do
-    named = [path for path in changed if not is_daily_vendor_file(path)]
-    all_days = days_touched([path for path in current if not is_daily_vendor_file(path)], [])
-    days = sorted({*days_touched(named, all_days), *vendor_days(workspace, changed)})
+    named = [path for path in changed if not is_daily_vendor_file(path) or path in refused]
+    changed_vendor_days = vendor_days(workspace, [path for path in changed if path not in refused])
+    daily_files = [path for path in current if is_daily_path(path) and not is_daily_vendor_file(path)]
+    known_days = sorted({*days_touched(daily_files, []), *lake_days(workspace), *changed_vendor_days})
+    days = sorted({*days_touched(named, known_days), *changed_vendor_days})
     if not days:
         return dg.SkipReason("changed files name no day and no dated file exists yet")
     first, last = days[0].isoformat(), days[-1].isoformat()

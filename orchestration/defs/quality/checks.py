@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from data_quality import drift
+from data_quality.identities import identities_claimed_twice
 from data_quality.landing import RECORD_DAY, landing_suite
 from data_quality.publication import PERIODS, publication_suite
 from data_quality.runner import SuiteOutcome, Validator
@@ -268,6 +269,17 @@ def _tools_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
     )
 
 
+def _one_engineer_per_identity(scope: Scope, _entity: str) -> dg.AssetCheckResult:
+    return _result_from_rows(
+        "one_engineer_per_identity:roster",
+        identities_claimed_twice(scope.workspace.raw),
+        "an identity (email compared case-insensitively, GitHub login, or an alias of identities.csv) names two "
+        "engineers, so the warehouse could credit its records (deploys triggered, licences, usage, survey "
+        "responses) to neither. Correct the rows named (file:line) so that each identity belongs to one "
+        "engineer, then rerun",
+    )
+
+
 # (entity, check name) -> (description, how to evaluate it)
 LANDING_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
     **{
@@ -286,6 +298,11 @@ LANDING_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         )
         for entity in (*DAILY_ENTITIES, *SNAPSHOT_ENTITIES)
     },
+    ("roster", "one_engineer_per_identity"): (
+        "Every email (case-insensitive), GitHub login and identities.csv alias, over all roster snapshots, "
+        "belongs to one engineer.",
+        _one_engineer_per_identity,
+    ),
     ("deployments", "source_not_silent"): (
         "No day of the run is without deployments when its weekday's volume makes zero implausible "
         "(ERROR at gate_false_alarm_rate unless a landing file covers the day; WARN at silence_warn_rate).",

@@ -1,5 +1,7 @@
 """Ingest assets on a tiny landing: partitions written with lineage, rejects quarantined, reruns identical."""
 
+from datetime import date
+
 import dagster as dg
 import pyarrow.parquet as pq
 import pytest
@@ -8,6 +10,7 @@ from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib import lake
 from orchestration.lib.journal import Journal
 from orchestration.lib.status import left_out_lines
+from tests.conftest import run_isolated
 
 LOAD_COLUMNS = ["_load_id", "_loaded_at"]
 
@@ -181,3 +184,32 @@ def test_files_a_snapshot_folder_does_not_read_are_reported_as_ignored(tiny_work
     }
     assert "surveys/wave2.xlsx ignored (not read: this folder's files are *.csv)" in left_out_lines(left_out)
     assert "tool_activity" not in left_out or "ignored_files" not in left_out["tool_activity"]
+
+
+PASSWD = "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n"
+
+
+def test_a_link_out_of_the_landing_folder_is_refused_unread(tiny_workspace, tmp_path):
+    """surveys/passwd.csv -> /etc/passwd failed as a bad CSV header, echoing root:x:0:0:... in the error."""
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text(PASSWD)
+    (tiny_workspace.landing / "surveys" / "passwd.csv").symlink_to(secret)
+    with pytest.raises(dg.Failure) as failure:
+        materialize("2026-03-02")
+    message = str(failure.value)
+    assert f"landing/surveys/passwd.csv -> {secret}" in message and "refused and not read" in message
+    assert "root:x" not in message
+
+
+def test_a_run_over_a_link_out_of_landing_never_prints_the_linked_file(tiny_workspace, tmp_path, capfd):
+    secret = tmp_path / "elsewhere" / "passwd"
+    secret.parent.mkdir()
+    secret.write_text(PASSWD)
+    (tiny_workspace.landing / "surveys" / "passwd.csv").symlink_to(secret)
+    assert not run_isolated(tiny_workspace, date(2026, 3, 2), date(2026, 3, 3))
+    printed = capfd.readouterr()
+    assert "surveys/passwd.csv" in printed.out and "refused and not read" in printed.out
+    assert "root:x" not in printed.out + printed.err
+    assert not (tiny_workspace.published / "current").exists()
+    assert not any(path.name == "data.parquet" for path in (tiny_workspace.raw / "survey_responses").rglob("*"))

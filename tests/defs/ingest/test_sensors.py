@@ -1,11 +1,15 @@
-"""The landing sensor's run key is a digest of the changed files, the same in every process."""
+"""The landing sensor: a run key the same in every process, the days it requests, the files it never opens."""
 
+import json
 import os
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
-from orchestration.defs.ingest.sensors import run_key
+import dagster as dg
+
+from orchestration.defs.ingest.sensors import days_touched, landing_files_sensor, landing_state, run_key
 
 CHANGED = {"usage/2026-03-02.ndjson": [120, 1772409600000000000], "teams/teams.csv": [48, 1772409600000000001]}
 IN_ANOTHER_PROCESS = (
@@ -28,3 +32,28 @@ def test_the_run_key_survives_a_daemon_restart():
 def test_the_run_key_changes_with_any_file_state():
     touched = {**CHANGED, "teams/teams.csv": [48, 1772409600000000002]}
     assert run_key(date(2026, 3, 2), date(2026, 3, 3), touched) != run_key(date(2026, 3, 2), date(2026, 3, 3), CHANGED)
+
+
+def test_a_dated_snapshot_file_touches_a_day_of_the_daily_data_only():
+    """A survey export named by its fielding date asked for a run of months without deployments."""
+    known = [date(2026, 1, 5), date(2026, 1, 18)]
+    assert days_touched(["surveys/nps_2025-10-01.csv"], known) == [date(2026, 1, 18)]
+    assert days_touched(["roster/roster_2026-01-12.csv"], known) == [date(2026, 1, 12)]
+    assert days_touched(["usage/2025-10-01.ndjson"], known) == [date(2025, 10, 1)]
+    assert days_touched(["teams/teams.csv"], known) == [date(2026, 1, 18)]
+
+
+def test_the_sensor_never_opens_a_link_out_of_landing_and_still_requests_its_day(tiny_workspace, tmp_path, monkeypatch):
+    cursor = json.dumps(landing_state(tiny_workspace))
+    secret = tmp_path / "elsewhere.json"
+    secret.write_text('{"data": []}')
+    folder = tiny_workspace.landing / "usage" / "cursor_daily_usage"
+    folder.mkdir()
+    (folder / "2026-03-03.json").symlink_to(secret)
+    opened = []
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self.resolve()) or read_bytes(self))
+    with dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral()) as context:
+        [request] = landing_files_sensor(context).run_requests
+    assert secret not in opened
+    assert request.tags["dagster/asset_partition_range_end"] == "2026-03-03"

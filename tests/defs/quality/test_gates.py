@@ -20,7 +20,7 @@ import pytest
 
 from orchestration.lib.demo.generator import plant_broken_feed
 from orchestration.lib.workspace import SEEDS_DIR, Workspace
-from tests.conftest import DemoRun, run_isolated
+from tests.conftest import DemoRun, run_isolated, tree_digest
 
 
 def warehouse(demo: DemoRun) -> duckdb.DuckDBPyConnection:
@@ -282,3 +282,29 @@ def test_tolerated_cases_publish_correct_numbers_with_a_warning(demo_run, tmp_pa
         assert new.execute(sql).fetchall() == old.execute(sql).fetchall()
         sql = "select sum(daily_active_users) from main.mart_tool_daily where date = ?"
         assert abs(new.execute(sql, [day]).fetchall()[0][0] - old.execute(sql, [day]).fetchall()[0][0]) <= 2
+
+
+def test_two_engineers_whose_emails_differ_only_in_case_block_the_run_naming_both(demo_run, tmp_path, capsys):
+    """Both engineers used to lose every email-keyed record (deploys triggered, NPS responses) on a green run."""
+    workspace = copy_of(demo_run, tmp_path)
+    snapshot = sorted((workspace.landing / "roster").glob("roster_*.csv"))[0]
+    with snapshot.open(newline="") as source:
+        rows = list(csv.DictReader(source))
+    first, second = [row for row in rows if row["is_engineer"] == "true"][:2]
+    second["email"] = first["email"].upper()
+    with snapshot.open("w", newline="") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    published, lake = published_checksums(workspace.published), tree_digest(workspace.lake)
+
+    succeeded, output = run_day(workspace, broken_day(demo_run), capsys)
+
+    assert not succeeded
+    assert "one_engineer_per_identity:roster" in output and first["email"].lower() in output
+    name = f"roster/{snapshot.name}"
+    line_of = {row["engineer_id"]: index for index, row in enumerate(rows, start=2)}
+    assert f"{first['engineer_id']} (email: {name}:{line_of[first['engineer_id']]}" in output
+    assert f"{second['engineer_id']} (email: {name}:{line_of[second['engineer_id']]})" in output
+    assert published_checksums(workspace.published) == published
+    assert tree_digest(workspace.lake) == lake

@@ -3,6 +3,13 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from orchestration.lib.landing_safety import excerpt
+
+# How much of a reason or detail a message shows: reasons quote field values, which may be a whole line;
+# a file name is only escaped (a vendor's S3 key is long and every character of it is needed to find the file).
+MESSAGE_CHARS = 1000
+PATH_CHARS = 4096
+
 
 @dataclass(frozen=True)
 class Reject:
@@ -14,7 +21,7 @@ class Reject:
     raw: str
 
     def message(self) -> str:
-        return f"{self.source_file}:{self.source_line}: {self.reason}"
+        return f"{excerpt(self.source_file, PATH_CHARS)}:{self.source_line}: {excerpt(self.reason, MESSAGE_CHARS)}"
 
 
 @dataclass
@@ -48,7 +55,8 @@ class UnreadableFile(ValueError):
 
     def __init__(self, source_file: str, expected: str, detail: str = ""):
         self.source_file = source_file
-        super().__init__(f"{source_file}: cannot be read: expected {expected}" + (f" ({detail})" if detail else ""))
+        detail = f" ({excerpt(detail, MESSAGE_CHARS)})" if detail else ""
+        super().__init__(f"{excerpt(source_file, PATH_CHARS)}: cannot be read: expected {expected}{detail}")
 
 
 def decode_utf8(data: bytes, source_file: str, expected: str) -> str:

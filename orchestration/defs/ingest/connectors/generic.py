@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from orchestration.lib.canonical import DEPLOYMENT_STATUSES, IDENTITY_TYPES
+from orchestration.lib.landing_safety import excerpt
 
 from ._common import MAX_COUNT, InvalidJson, parse_json
 from .base import Parsed, Reject, UnreadableFile, decode_utf8, parse_date, parse_timestamp
@@ -129,7 +130,7 @@ def read_csv(data: bytes, source_file: str, expected: tuple[str, ...]) -> csv.Di
         raise UnreadableFile(
             source_file,
             f"a CSV header with columns {','.join(expected)}",
-            f"missing {', '.join(missing)}; found {','.join(header) or 'no header'}",
+            f"missing {', '.join(missing)}; found {excerpt(','.join(header)) or 'no header'}",
         )
     return reader
 

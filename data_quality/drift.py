@@ -1,4 +1,5 @@
-"""Set-based gates, in SQL over the lake and the warehouse (DESIGN.md, Gates).
+"""Set-based gates, in SQL over the lake and the warehouse: rules over whole sets of rows, which a per-row
+expectation cannot express.
 
 Each function returns the violating rows as dicts (empty = the gate holds), for the asset checks to
 report with the gate's name and sample rows.

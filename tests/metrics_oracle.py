@@ -1,4 +1,4 @@
-"""An independent, plain-Python implementation of DESIGN.md "Metric definitions v1".
+"""An independent, plain-Python implementation of the metric definitions v1 (README, Metrics).
 
 It reads a landing folder in the generic contract v1 (never the lake or the warehouse) and the reference
 data (landing/reference/<name>.csv when present, else seeds/<name>.csv), and returns the rows the metric
@@ -6,7 +6,7 @@ marts must hold. It shares no code with the pipeline: a definition misread by th
 difference, not as the same mistake twice. It covers what the generic contract and the metric marts need
 (no vendor formats, no guard-signal mart).
 
-Where DESIGN.md leaves room for reading, the reading taken is written down at that spot ("Reading:").
+Where a definition leaves room for reading, the reading taken is written down at that spot ("Reading:").
 """
 
 import csv
@@ -147,7 +147,7 @@ class Grant:
 
 
 class Landing:
-    """The landing folder and reference data, read and resolved as DESIGN.md describes."""
+    """The landing folder and reference data, read and resolved as the generic contract describes."""
 
     def __init__(self, landing: Path, seeds: Path = SEEDS_DIR, first: date | None = None, last: date | None = None):
         self.landing = landing
@@ -298,7 +298,7 @@ class Landing:
         # Bot rule: more than bot_max_value_events_per_minute value-deriving events of one identity in one
         # UTC minute makes the identity a bot, and all its activity (every day, every tool) is excluded.
         # Reading: events are counted (not summed quantities), over all tools and value-deriving types,
-        # per identity string lower-cased (not per resolved engineer: DESIGN.md says "an identity").
+        # per identity string lower-cased (not per resolved engineer: the bot rule speaks of "an identity").
         per_minute: dict[tuple[str, datetime], int] = defaultdict(int)
         for event in events:
             if self.activity_types[event["event_type"]][1]:

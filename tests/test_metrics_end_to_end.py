@@ -1,5 +1,5 @@
 """End to end: a small hand-built landing folder through the whole pipeline, the metric marts compared with
-an independent implementation of DESIGN.md's metric definitions v1 (tests/metrics_oracle.py), which reads
+an independent implementation of the metric definitions v1 (README, Metrics) (tests/metrics_oracle.py), which reads
 the landing files, never the warehouse.
 
 The fixture (tests/fixtures/metrics_landing.py) tells its story in its docstring; HAND_COMPUTED below

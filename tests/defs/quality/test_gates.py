@@ -1,4 +1,4 @@
-"""Guards and gates on a generated organisation with planted gaming cases and broken feeds (issue #4).
+"""Guards and gates on a generated organisation with planted gaming cases and broken feeds.
 
 The demo run (tests/conftest.py) plants deploy spam, redeploys, reverts, a bot, unattributed identities,
 licence padding and survey stuffing, with a ground-truth file. Guards must find them (precision and

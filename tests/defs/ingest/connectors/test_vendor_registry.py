@@ -1,14 +1,14 @@
-"""The vendor-format registry: DESIGN.md's folder table, and folder -> connector resolution."""
+"""The vendor-format registry: one landing folder per vendor format, and folder -> connector resolution."""
 
 import pytest
 
 from orchestration.defs.ingest.connectors.registry import VENDOR_FORMATS, format_for
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 
-DESIGN_FOLDERS = {
+VENDOR_FOLDERS = {
     "deployments/github_deployment_status": "deployments",
     "deployments/github_rest": "deployments",
-    "deployments/github_workflow_run": "deployments",  # an addition to DESIGN.md's table
+    "deployments/github_workflow_run": "deployments",  # teams deploying from Actions without GitHub deployments
     "licences/github_copilot_seats": "licence_grants",
     "licences/cursor_team_members": "licence_grants",
     "usage/github_copilot_users_1_day": "tool_activity",
@@ -19,8 +19,8 @@ DESIGN_FOLDERS = {
 }
 
 
-def test_the_registry_holds_exactly_the_design_table_plus_workflow_runs():
-    assert {folder: fmt.entity for folder, fmt in VENDOR_FORMATS.items()} == DESIGN_FOLDERS
+def test_the_registry_holds_exactly_the_documented_vendor_folders():
+    assert {folder: fmt.entity for folder, fmt in VENDOR_FORMATS.items()} == VENDOR_FOLDERS
     assert all(fmt.folder == folder and fmt.entity in ENTITY_SCHEMAS for folder, fmt in VENDOR_FORMATS.items())
 
 

@@ -1,4 +1,4 @@
-"""Guards and gates on a generated organisation with planted gaming cases and broken feeds (issue #4).
+"""Guards and gates on a generated organisation with planted gaming cases and broken feeds.
 
 The demo run (tests/conftest.py) plants deploy spam, redeploys, reverts, a bot, unattributed identities,
 licence padding and survey stuffing, with a ground-truth file. Guards must find them (precision and
@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.demo.generator import plant_broken_feed
 from orchestration.lib.workspace import SEEDS_DIR, Workspace
+from orchestration.tools.demo.generator import plant_broken_feed
 from tests.conftest import DemoRun, run_isolated, tree_digest
 
 

@@ -21,8 +21,7 @@ def _landing_window(landing: Path) -> tuple[date, date]:
     """First and last day named by a file of the daily entities (deployments, usage). Snapshot files may
     carry a date too (a roster's validity, a survey's fielding day), but no data of theirs makes a day of
     deployments or usage: they never set the window. The files that set each end are named."""
-    from orchestration.defs.ingest.assets import path_day_of
-    from orchestration.defs.ingest.sensors import is_daily_path
+    from orchestration.lib.landing_files import is_daily_path, path_day_of
 
     dated = {
         relative: day
@@ -157,13 +156,13 @@ def _print_outcome(workspace: Workspace, result, first: date, last: date) -> Non
 
 
 def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path) -> None:
-    from orchestration.lib.demo.generator import DemoSpec, generate
+    from orchestration.tools.demo.generator import DemoSpec, generate
 
     spec = DemoSpec(teams=args.teams, engineers_per_team=args.engineers_per_team, days=args.days, seed=args.seed)
     if not args.vendor_formats:
         summary = generate(spec, landing, ground_truth)
     else:
-        from orchestration.lib.demo.vendor_formats import write_vendor_formats
+        from orchestration.tools.demo.vendor_formats import write_vendor_formats
 
         with tempfile.TemporaryDirectory() as scratch:
             summary = generate(spec, Path(scratch) / "landing", ground_truth)
@@ -193,19 +192,12 @@ def _add_demo_workdir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run_command(landing: Path, workdir: Path, first: date, last: date, full_refresh: bool = False) -> list[str]:
-    """`aaw run` as a child process's command line (the benchmark and the recovery tests start runs so)."""
-    command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--workdir", str(workdir)]
-    command += ["--from", first.isoformat(), "--to", last.isoformat()]
-    return command + (["--full-refresh"] if full_refresh else [])
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["bench"]:
-        from orchestration.lib import bench
+        from orchestration.tools.bench.main import main as bench
 
-        return bench.main(argv[1:])
+        return bench(argv[1:])
     parser = argparse.ArgumentParser(prog="aaw", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import run_pipeline
-from orchestration.lib.demo.generator import DemoSpec, generate
 from orchestration.lib.workspace import Workspace
+from orchestration.tools.demo.generator import DemoSpec, generate
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

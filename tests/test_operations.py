@@ -18,10 +18,11 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.cli import main, run_command, workdir_lock
+from orchestration.cli import main, workdir_lock
 from orchestration.defs.ingest.sensors import landing_files_sensor, landing_state
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
 from orchestration.lib.workspace import REPO_ROOT, Workspace
+from orchestration.tools.bench.runs import run_command
 from tests.conftest import DemoRun, run_isolated, tree_digest
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
-from orchestration.lib.demo.generator import generate
-from orchestration.lib.demo.vendor_formats import write_vendor_formats
 from orchestration.lib.workspace import Workspace
+from orchestration.tools.demo.generator import generate
+from orchestration.tools.demo.vendor_formats import write_vendor_formats
 from tests.conftest import SMALL_DEMO, DemoRun, run_isolated
 
 DAY_IN_PATH = re.compile(r"(\d{4})([-/])(\d{2})[-/](\d{2})")

@@ -24,8 +24,8 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from orchestration.defs.ingest.connectors.base import Reject
 from orchestration.lib.canonical import ENTITY_SCHEMAS, QUARANTINE_SCHEMA
+from orchestration.lib.contracts.records import Reject
 from orchestration.lib.journal import Journal
 
 SNAPSHOT = "snapshot"

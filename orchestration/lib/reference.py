@@ -10,7 +10,7 @@ import csv
 import math
 from pathlib import Path
 
-from orchestration.defs.ingest.connectors.generic import Catalogue
+from orchestration.lib.contracts.generic import Catalogue
 from orchestration.lib.workspace import SEEDS_DIR
 
 REFERENCE_TABLES = (

@@ -14,7 +14,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.lib.demo.vendor_formats import VENDOR_USAGE, write_vendor_formats
+from orchestration.tools.demo.vendor.common import VENDOR_USAGE
+from orchestration.tools.demo.vendor_formats import write_vendor_formats
 from tests.campaign.mutations import MUTATIONS, Applied, Mutation
 from tests.campaign.organisations import organisation, write_landing
 from tests.campaign.runs import Outcome, lake_digest, publication_digest, run

@@ -6,8 +6,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from orchestration.defs.ingest.connectors.base import Reject
 from orchestration.lib import lake
+from orchestration.lib.contracts.records import Reject
 from orchestration.lib.journal import Journal
 from tests.conftest import tree_digest
 

@@ -5,7 +5,7 @@ import os
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orchestration.defs.ingest.connectors.base import MESSAGE_CHARS, PATH_CHARS, Reject, UnreadableFile
+from orchestration.lib.contracts.records import MESSAGE_CHARS, PATH_CHARS, Reject, UnreadableFile
 from orchestration.lib.landing_safety import EXCERPT_CHARS, excerpt, links_leaving
 
 # the longest escape of one character (\U0010ffff) and the note on what was cut

@@ -7,9 +7,11 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.defs.ingest.assets import VendorFiles, activity_day_of, deployed_day_of, path_day_of
+from orchestration.defs.ingest.vendor_routing import VendorFiles, activity_day_of, deployed_day_of
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib import landing_safety
+from orchestration.lib.landing_files import DAILY_FOLDERS as DAILY_ENTITIES
+from orchestration.lib.landing_files import is_daily_path, path_day_of
 from orchestration.lib.workspace import Workspace
 
 
@@ -33,7 +35,8 @@ def run_key(first: date, last: date, changed: dict[str, list[int]]) -> str:
 
 # The daily entities' landing folders. A vendor file below one (usage/<format>/...) may hold records of any
 # days, whatever its name says (a Cursor range export): the sensor reads it for them.
-DAILY_FOLDERS = {"usage": ("tool_activity", activity_day_of), "deployments": ("deployments", deployed_day_of)}
+RECORD_DAYS = {"tool_activity": activity_day_of, "deployments": deployed_day_of}
+DAILY_FOLDERS = {folder: (entity, RECORD_DAYS[entity]) for folder, entity in DAILY_ENTITIES.items()}
 
 
 def is_daily_vendor_file(path: str) -> bool:
@@ -50,11 +53,6 @@ def vendor_days(workspace: Workspace, changed: list[str]) -> set[date]:
             with contextlib.suppress(dg.Failure):
                 days |= VendorFiles(workspace, folder, entity, record_day).days_of(mine)
     return days
-
-
-def is_daily_path(path: str) -> bool:
-    """A file of a daily entity (generic or vendor): only these say which days have data."""
-    return path.split("/", 1)[0] in DAILY_FOLDERS
 
 
 def days_touched(changed: list[str], known_days: list[date]) -> list[date]:

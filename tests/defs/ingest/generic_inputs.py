@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime
 
-from orchestration.defs.ingest.connectors.generic import Catalogue
+from orchestration.lib.contracts.generic import Catalogue
 
 DAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 10, tzinfo=UTC)

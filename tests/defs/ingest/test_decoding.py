@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestration.defs.ingest.connectors import generic
-from orchestration.defs.ingest.connectors.base import UnreadableFile, decode_utf8
+from orchestration.lib.contracts.records import UnreadableFile, decode_utf8
 from tests.defs.ingest.generic_inputs import CATALOGUE, DAY, NOW
 
 DEPLOYMENT = {

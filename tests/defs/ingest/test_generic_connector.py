@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.generic import (
     parse_deployments,
     parse_licence_grants,
@@ -14,6 +13,7 @@ from orchestration.defs.ingest.connectors.generic import (
     parse_teams,
     parse_usage_events,
 )
+from orchestration.lib.contracts.records import UnreadableFile
 from tests.defs.ingest.generic_inputs import CATALOGUE, DAY, NOW
 
 

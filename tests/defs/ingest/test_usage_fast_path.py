@@ -7,15 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.generic import (
     ParsedUsage,
     UsageDay,
     UsageFiles,
-    _parse_lines,
-    _parse_typed,
     parse_usage_events,
 )
+from orchestration.defs.ingest.connectors.generic.usage import _parse_lines, _parse_typed
+from orchestration.lib.contracts.records import UnreadableFile
 from tests.defs.ingest.generic_inputs import CATALOGUE, DAY, NOW
 
 FILE = "usage/2026-03-02.ndjson"

@@ -18,8 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.demo.generator import plant_broken_feed
 from orchestration.lib.workspace import SEEDS_DIR, Workspace
+from orchestration.tools.demo.generator import plant_broken_feed
 from tests.conftest import DemoRun, run_isolated, tree_digest
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
-from orchestration.defs.ingest.connectors.base import decode_utf8 as decode
+from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
+from orchestration.lib.contracts.records import decode_utf8 as decode
 
 
 class RecordError(ValueError):

@@ -54,7 +54,7 @@ from orchestration.defs.ingest.connectors._common import (
     describe,
     roll_up,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
+from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile
 
 EXPECTED = "an Amazon Q Developer user activity report (CSV with a UserId,Date,<metrics> header)"
 TOOL = "amazon_q"

@@ -37,7 +37,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_text,
     require_timestamp,
 )
-from orchestration.defs.ingest.connectors.base import Parsed
+from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "a Claude Code analytics page (a JSON object with data[])"
 TOOL = "claude_code"

@@ -40,7 +40,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_bool,
     require_count,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, epoch_millis_to_utc
+from orchestration.lib.contracts.records import Parsed, epoch_millis_to_utc
 
 EXPECTED = "a Cursor daily usage response (a JSON object with data[])"
 TOOL = "cursor"

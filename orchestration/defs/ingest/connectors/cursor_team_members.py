@@ -32,7 +32,7 @@ from orchestration.defs.ingest.connectors._common import (
     optional_text,
     require_text,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
+from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile
 
 EXPECTED = "a Cursor team members response (a JSON object with teamMembers[])"
 TOOL = "cursor"

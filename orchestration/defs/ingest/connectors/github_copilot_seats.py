@@ -32,7 +32,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_text,
     require_timestamp,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject
+from orchestration.lib.contracts.records import Parsed, Reject
 
 EXPECTED = "a GitHub Copilot seat assignments page (a JSON object with seats[])"
 TOOL = "github_copilot"

@@ -30,7 +30,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_text,
     roll_up,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject
+from orchestration.lib.contracts.records import Parsed, Reject
 
 EXPECTED = "a GitHub Copilot users-1-day usage report (NDJSON, or a JSON array of user-day records)"
 TOOL = "github_copilot"

@@ -36,7 +36,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_text,
     require_timestamp,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject
+from orchestration.lib.contracts.records import Parsed, Reject
 
 EXPECTED = "GitHub deployment_status webhook payloads (a JSON object, a JSON array of them, or NDJSON)"
 

@@ -52,7 +52,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_text,
     require_timestamp,
 )
-from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
+from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile
 
 EXPECTED_DEPLOYMENTS = 'a GitHub REST "list deployments" response (a JSON array of deployments)'
 EXPECTED_STATUSES = 'a GitHub REST "list deployment statuses" response (a JSON array of statuses)'

@@ -30,7 +30,7 @@ from pathlib import PurePosixPath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from orchestration.defs.ingest.connectors._common import CsvRow, InvalidJson, RecordError, csv_rows, decode, parse_json
-from orchestration.defs.ingest.connectors.base import ExcludedRecord, Parsed, Reject, UnreadableFile
+from orchestration.lib.contracts.records import ExcludedRecord, Parsed, Reject, UnreadableFile
 
 EXPECTED = "a Qualtrics CSV export (three header rows: column ids, question texts, ImportId JSON)"
 

@@ -1,4 +1,4 @@
-"""Which connector reads which landing folder: the vendor-format table of DESIGN.md as code.
+"""Which connector reads which landing folder: the table of vendor folders as code.
 
 The folder, never a guess from content, says which connector reads a file. Keys are folders
 relative to landing/. Ingest reads a folder's files of a partition with
@@ -7,8 +7,8 @@ read one file at a time also expose `parse(data, source_file)`. GitHub REST depl
 statuses files beside them, so that format has only `parse_files`.
 
 `deployments/github_workflow_run/` (GitHub Actions `workflow_run` completed events of pipelines that
-deploy to production) is an addition to DESIGN.md's table: the issue asks for the format and the
-table had no folder for it.
+deploy to production) reads deployments of teams that deploy from CI rather than through GitHub's
+deployments API.
 """
 
 from collections.abc import Callable, Mapping
@@ -27,7 +27,7 @@ from orchestration.defs.ingest.connectors import (
     github_workflow_run,
     qualtrics,
 )
-from orchestration.defs.ingest.connectors.base import Parsed
+from orchestration.lib.contracts.records import Parsed
 
 FileParser = Callable[[bytes, str], Parsed]
 FilesParser = Callable[[Mapping[str, bytes]], dict[str, Parsed]]

@@ -6,8 +6,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from orchestration.defs.ingest.connectors.base import Parsed
 from orchestration.lib.canonical import ENTITY_SCHEMAS
+from orchestration.lib.contracts.records import Parsed
 
 FORMATS = Path(__file__).resolve().parents[3] / "fixtures" / "vendor_formats"
 

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from orchestration.defs.ingest.connectors.amazon_q_user_activity import parse
-from orchestration.defs.ingest.connectors.base import UnreadableFile
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "amazon_q_user_activity.csv"
 NAME = (

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.claude_code_analytics import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "claude_code_analytics.json"
 NAME = "usage/claude_code_analytics/2025-10-14_page1.json"

@@ -31,10 +31,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from orchestration.defs.ingest.connectors import generic
-from orchestration.defs.ingest.connectors.base import Parsed, UnreadableFile
 from orchestration.defs.ingest.connectors.registry import VENDOR_FORMATS
 from orchestration.lib import reference
 from orchestration.lib.canonical import ENTITY_SCHEMAS
+from orchestration.lib.contracts.records import Parsed, UnreadableFile
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 VENDOR_SAMPLES_DIR = FIXTURES / "vendor_formats"

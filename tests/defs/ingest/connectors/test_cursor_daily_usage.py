@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.cursor_daily_usage import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "cursor_daily_usage_data.json"
 NAME = "usage/cursor_daily_usage/2024-03-30.json"

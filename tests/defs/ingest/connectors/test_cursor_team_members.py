@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.cursor_team_members import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "cursor_team_members.json"
 NAME = "licences/cursor_team_members/cursor_team_members_2025-10-14.json"

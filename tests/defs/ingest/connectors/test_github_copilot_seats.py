@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.github_copilot_seats import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "github_copilot_seats.json"
 NAME = "licences/github_copilot_seats/seats_2021-10-15_page1.json"

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.github_copilot_users_1_day import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 NDJSON_SAMPLE = "github_copilot_usage_metrics_users_1_day.ndjson"
 ARRAY_SAMPLE = "github_copilot_usage_metrics_users_1_day.json"

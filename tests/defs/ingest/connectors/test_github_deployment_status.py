@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.github_deployment_status import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "github_deployment_status_webhook.json"
 NAME = "deployments/github_deployment_status/2019-05-15.json"

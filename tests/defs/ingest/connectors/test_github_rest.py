@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.github_rest import parse_files
+from orchestration.lib.contracts.records import UnreadableFile
 
 DEPLOYMENTS = "deployments/github_rest/deployments_2012-07-20.json"
 STATUSES = "deployments/github_rest/statuses_2012-07-20.json"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.github_workflow_run import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "github_workflow_run_webhook_completed.json"
 NAME = "deployments/github_workflow_run/2020-10-05.ndjson"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orchestration.defs.ingest.connectors.base import UnreadableFile
 from orchestration.defs.ingest.connectors.qualtrics import parse
+from orchestration.lib.contracts.records import UnreadableFile
 
 SAMPLE = "qualtrics_nps_survey_export.csv"
 NAME = "surveys/qualtrics/ai_assistant_nps_2025-06.csv"

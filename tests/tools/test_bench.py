@@ -2,18 +2,20 @@
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from orchestration.lib import bench
+from orchestration.tools.bench import landing, main, measure
+from orchestration.tools.bench import results as results_module
 
 FIGURES = ("wall_seconds", "peak_rss_bytes", "peak_rss_gib", "success", "load_average_before", "load_average_after")
 STAGES = ("ingest", "dbt", "checks", "publish", "overhead")
 
 
 def test_tree_rss_counts_this_process() -> None:
-    total, largest, count = bench.tree_rss(os.getpid())
+    total, largest, count = measure.tree_rss(os.getpid())
     assert total >= largest > 0
     assert count >= 1
 
@@ -24,7 +26,7 @@ def test_measure_samples_a_child_tree(tmp_path: Path) -> None:
         "import subprocess, sys; "
         "subprocess.run([sys.executable, '-c', 'import time; b = bytearray(64 << 20); time.sleep(1.0)'])"
     )
-    run = bench.measure("probe", [bench.sys.executable, "-c", code], tmp_path / "probe.log")
+    run = measure.measure("probe", [sys.executable, "-c", code], tmp_path / "probe.log")
     assert run.returncode == 0
     assert run.peak_rss_bytes > 64 << 20
     assert run.max_processes >= 2
@@ -42,7 +44,7 @@ def results(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "--workdir", str(root / "work"),
         "--results", str(root / "results.json"),
     ]  # fmt: skip
-    code = bench.main(argv)
+    code = main.main(argv)
     document = json.loads((root / "results.json").read_text())
     document["_exit_code"] = code
     document["_root"] = str(root)
@@ -95,7 +97,7 @@ def test_reference_and_probe_compute_something(results: dict) -> None:
 def test_ratios_targets_and_machine(results: dict) -> None:
     assert results["ratios"]["full_backfill_over_reference"] > 0
     assert results["ratios"]["nightly_late_over_early"] > 0
-    assert set(results["targets"]) == set(bench.TARGETS)
+    assert set(results["targets"]) == set(results_module.TARGETS)
     for target in results["targets"].values():
         assert target["value"] is not None and isinstance(target["passed"], bool)
     assert results["machine"]["cores"] >= 1 and results["machine"]["memory_bytes"] > 0
@@ -108,5 +110,5 @@ def test_landing_is_reused(results: dict, tmp_path: Path) -> None:
     root = Path(results["_root"])
     stamp = json.loads((root / "work" / "landing.json").read_text())
     argv = ["--teams", "3", "--engineers-per-team", "6", "--days", "8", "--events-per-engineer-day", "10"]
-    reused = bench.ensure_landing(bench.parse_args([*argv, "--reuse-landing"]), root / "work")
+    reused = landing.ensure_landing(main.parse_args([*argv, "--reuse-landing"]), root / "work")
     assert reused["reused"] is True and reused["spec"] == stamp["spec"]

@@ -17,9 +17,9 @@ import duckdb
 import pytest
 
 from orchestration.defs.ingest.assets import ingest_assets
-from orchestration.lib.demo.generator import DemoSpec, generate
-from orchestration.lib.demo.vendor_formats import write_vendor_formats
 from orchestration.lib.workspace import Workspace
+from orchestration.tools.demo.generator import DemoSpec, generate
+from orchestration.tools.demo.vendor_formats import write_vendor_formats
 from tests.conftest import restored_environ
 
 # a seed whose tiny organisation uses Amazon Q and grants Cursor seats inside the window, so every

@@ -16,20 +16,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from orchestration.lib.demo.generator import (
+from orchestration.lib.workspace import SEEDS_DIR
+from orchestration.tools.demo.generator import generate, plant_broken_feed
+from orchestration.tools.demo.spec import (
     BROKEN_FEED_CASES,
     DEPLOYMENT_KEYS,
     GRANTS_COLUMNS,
     IDENTITIES_COLUMNS,
     ROSTER_COLUMNS,
-    SEEDS_DIR,
     SERVICES_COLUMNS,
     SURVEY_COLUMNS,
     TEAMS_COLUMNS,
     USAGE_KEYS,
     DemoSpec,
-    generate,
-    plant_broken_feed,
 )
 
 SPEC = DemoSpec(teams=3, engineers_per_team=6, days=14, seed=11)

@@ -1,4 +1,7 @@
-"""Which files at the top of a landing folder an ingest asset reads, and what it says of the others.
+"""What a landing path says: the day it names, whether its folder is a daily one, and which files at the top of
+a landing folder an ingest asset reads (and what it says of the others).
+
+Ingest, the landing sensor and the command line's run window all read days out of paths here, one way.
 
 Every file is either read or named: a daily folder's file that no day reads fails the run (a day's data
 would be lost), and a file a snapshot folder does not read (a hidden file, another extension) is reported as
@@ -15,6 +18,33 @@ from pathlib import Path
 # quarantined one by one, and the quarantine gate names the file.
 DAY_FILE = re.compile(r"(\d{4}-\d{2}-\d{2})(\..+)?\.(ndjson|jsonl|json)")
 DAY_FILE_FORMS = "YYYY-MM-DD.ndjson (or .jsonl, .json; a real UTC day; resends YYYY-MM-DD.part2.ndjson)"
+# A day anywhere in a path: YYYY-MM-DD in a file name, or a yyyy/mm/dd key (Amazon Q's S3 layout).
+DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
+DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+# The landing folders of the daily entities (folder -> entity): only their files say which days have data.
+DAILY_FOLDERS = {"usage": "tool_activity", "deployments": "deployments"}
+
+
+def path_day_of(relative: str) -> date | None:
+    """The last valid day named in a path: YYYY-MM-DD in a file name, or a yyyy/mm/dd key (Amazon Q)."""
+    for year, month, day in reversed(DAY_IN_PATH.findall(relative)):
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            continue
+    return None
+
+
+def name_day_text(name: str) -> str | None:
+    """The first YYYY-MM-DD in a file's name (not its folders), real date or not: a snapshot file's day."""
+    found = DAY_IN_NAME.search(Path(name).name)
+    return found.group(1) if found else None
+
+
+def is_daily_path(relative: str) -> bool:
+    """A file of a daily entity (generic or vendor), by its path relative to landing/."""
+    return relative.split("/", 1)[0] in DAILY_FOLDERS
 
 
 def is_hidden(path: Path) -> bool:

@@ -1,0 +1,36 @@
+"""NDJSON lines built column-wise with pyarrow (one JSON object a line, in a fixed key order)."""
+
+import json
+from collections.abc import Sequence
+from typing import BinaryIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+
+def json_lines(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
+    """One JSON object per row, keys in the given order; a null value leaves its key out."""
+    parts: list[pa.Array | str] = []
+    for position, (key, values, quoted) in enumerate(fields):
+        lead = ("{" if position == 0 else ",") + json.dumps(key) + ":" + ('"' if quoted else "")
+        fragment = pc.binary_join_element_wise(lead, values, '"' if quoted else "", "")
+        if values.null_count:
+            fragment = pc.fill_null(fragment, "{" if position == 0 else "")
+        parts.append(fragment)
+    parts.append("}\n")
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def write_lines(handle: BinaryIO, lines: pa.Array) -> None:
+    """Write a string array of newline-terminated lines without a Python loop per line."""
+    if len(lines) == 0:
+        return
+    lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
+    handle.write(memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
+
+
+def string_array(values: np.ndarray, absent: np.ndarray | None = None) -> pa.Array:
+    array = pa.array(values, mask=absent)
+    return pc.cast(array, pa.string())

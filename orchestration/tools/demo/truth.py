@@ -1,0 +1,215 @@
+"""The ground truth: exactly what each guard must flag (planted deploy spam, bots, redeploys, ...) and the
+summary of what was generated, so precision and recall can be computed."""
+
+from dataclasses import asdict
+
+import numpy as np
+
+from orchestration.tools.demo.adoption import grant_identity
+from orchestration.tools.demo.deployments import Deployments
+from orchestration.tools.demo.spec import (
+    BOT_EVENTS_PER_BURST,
+    DAY_SECONDS,
+    ENVIRONMENTS,
+    NEVER,
+    PLANTED_REDEPLOY,
+    PRODUCTION,
+    REVERT_COMMIT,
+    ROLLED_BACK,
+    SPAM,
+    SUCCESS,
+    ZERO_LINES,
+)
+from orchestration.tools.demo.world import World
+
+
+def _deploy_truth(world: World, deployments: Deployments, previous_sha: np.ndarray) -> dict:
+    cal, rows, ids = world.cal, deployments.rows, deployments.deployment_id
+    id_by_rid = deployments.id_by_rid
+    services = world.services.name
+    day = rows.at // DAY_SECONDS
+
+    def where(mask: np.ndarray) -> list[str]:
+        return [str(value) for value in ids[mask]]
+
+    spam = []
+    for kind, rule in ((SPAM, "max_per_service_day"), (ZERO_LINES, "zero_line_deploys")):
+        mask = rows.kind == kind
+        if mask.any():
+            first = np.flatnonzero(mask)[0]
+            spam.append(
+                {
+                    "service": services[rows.service[first]],
+                    "day": cal.iso(int(day[first])),
+                    "rule": rule,
+                    "deployment_ids": where(mask),
+                }
+            )
+    redeploys = [
+        {
+            "deployment_id": str(ids[i]),
+            "duplicate_of": str(id_by_rid[rows.duplicate_of[i]]),
+            "service": services[rows.service[i]],
+            "environment": ENVIRONMENTS[rows.environment[i]],
+            "commit_sha": str(deployments.sha_hex[rows.sha[i]]),
+            "day": cal.iso(int(day[i])),
+            "planted": bool(rows.kind[i] == PLANTED_REDEPLOY),
+        }
+        for i in np.flatnonzero(rows.duplicate_of >= 0)
+    ]
+    reverted = [
+        {"deployment_id": str(ids[i]), "how": "status_rolled_back", "reverted_by": None}
+        for i in np.flatnonzero(rows.status == ROLLED_BACK)
+    ]
+    for i in np.flatnonzero(rows.kind == REVERT_COMMIT):
+        reverted.append(
+            {
+                "deployment_id": str(id_by_rid[rows.rollback_of[i]]),
+                "how": "rollback_of",
+                "reverted_by": str(ids[i]),
+            }
+        )
+    for target, by in previous_sha.T:
+        reverted.append(
+            {
+                "deployment_id": str(id_by_rid[target]),
+                "how": "previous_sha_redeploy",
+                "reverted_by": str(id_by_rid[by]),
+            }
+        )
+    order = {str(deployment_id): index for index, deployment_id in enumerate(ids)}
+    for entry in reverted:
+        i = order[entry["deployment_id"]]
+        entry["service"] = services[rows.service[i]]
+        entry["day"] = cal.iso(int(day[i]))
+    reverted.sort(key=lambda entry: order[entry["deployment_id"]])
+    return {"deploy_spam": spam, "redeploy": redeploys, "reverted": reverted}
+
+
+def _spam_shares(world: World, deployments: Deployments) -> list[dict]:
+    """Share of the org-week's production deploys that the deploy-spam guard flags (vs gaming_tolerance)."""
+    cal, rows = world.cal, deployments.rows
+    day = rows.at // DAY_SECONDS
+    counted = (rows.environment == PRODUCTION) & np.isin(rows.status, (SUCCESS, ROLLED_BACK))
+    counted &= rows.duplicate_of < 0
+    owner = world.services.owner(np.arange(cal.days))[day, rows.service]
+    org = world.teams.org[owner]
+    week = day - cal.weekday(day)
+    shares = []
+    for kind in (SPAM, ZERO_LINES):
+        flagged = np.flatnonzero(rows.kind == kind)
+        if not len(flagged):
+            continue
+        key = (org == org[flagged[0]]) & (week == week[flagged[0]]) & counted
+        shares.append(
+            {
+                "org": world.teams.org_names[org[flagged[0]]],
+                "week_start": cal.iso(int(week[flagged[0]])),
+                "flagged_production_deploys": len(flagged),
+                "production_deploys": int(key.sum()),
+                "share": round(len(flagged) / int(key.sum()), 4),
+            }
+        )
+    return shares
+
+
+def build_truth(
+    world: World,
+    deployments: Deployments,
+    previous_sha: np.ndarray,
+    daily: list[dict],
+    contractor_first_day: np.ndarray,
+    staff_seen: list[int],
+    stuffing: dict | None,
+) -> dict:
+    cal, ref, people, adoption, plan = world.cal, world.ref, world.people, world.adoption, world.plan
+    deploys = _deploy_truth(world, deployments, previous_sha)
+    spec = asdict(world.spec)
+    spec["start"] = world.spec.start.isoformat()
+    unattributed = [
+        {
+            "identity": world.contractors.identity[c].lower(),
+            "first_day": cal.iso(int(contractor_first_day[c])),
+            "tool": ref.tools[world.contractors.tool[c]],
+        }
+        for c in np.argsort(contractor_first_day, kind="stable")
+        if contractor_first_day[c] < NEVER
+    ]
+    bots, padding, bot_shares = [], [], []
+    if plan is not None:
+        bot_identity = people.email[plan.bot_person].lower()
+        identity_type = ref.identity_types[plan.bot_tool]
+        if identity_type == "login":
+            bot_identity = people.login[plan.bot_person].lower()
+        elif identity_type == "vendor_id":
+            bot_identity = adoption.vendor_id[plan.bot_person].lower()
+        bots.append(
+            {
+                "identity": bot_identity,
+                "first_day": cal.iso(0),
+                "tool": ref.tools[plan.bot_tool],
+                "event_type": ref.activity_types[plan.bot_event_type],
+                "burst_days": [cal.iso(day) for day in plan.bot_days],
+                "value_events_per_burst_minute": BOT_EVENTS_PER_BURST,
+            }
+        )
+        bot_shares = [
+            {
+                "day": entry["day"],
+                "flagged_value_events": entry["bot_value_events"],
+                "value_events": entry["value_events"],
+                "share": round(entry["bot_value_events"] / max(entry["value_events"], 1), 4),
+            }
+            for entry in daily
+            if entry["day"] in {cal.iso(day) for day in plan.bot_days}
+        ]
+        padding.append(
+            {
+                "tool": ref.tools[plan.padding_tool],
+                "day": cal.iso(plan.padding_day),
+                "identities": sorted(
+                    grant_identity(ref, people, adoption, int(p), plan.padding_tool) for p in plan.padding_people
+                ),
+            }
+        )
+    never_person, never_tool = np.nonzero(adoption.grant_kind == 1)
+    flagged = sorted(id for case in deploys["deploy_spam"] for id in case["deployment_ids"])
+    return {
+        "contract": "generic v1",
+        "spec": spec,
+        "date_range": {"start": cal.iso(0), "end": cal.iso(cal.days - 1)},
+        "deploy_spam": deploys["deploy_spam"],
+        "redeploy": deploys["redeploy"],
+        "reverted": deploys["reverted"],
+        "bot_activity": bots,
+        "unattributed_identity": unattributed,
+        "licence_padding": padding,
+        "survey_stuffing": [stuffing] if stuffing else [],
+        "flagged_deployment_ids": flagged,
+        "duplicate_deployment_ids": [entry["deployment_id"] for entry in deploys["redeploy"]],
+        "reverted_deployment_ids": [entry["deployment_id"] for entry in deploys["reverted"]],
+        "bot_identities": [bot["identity"] for bot in bots],
+        "non_engineer_identities": sorted({people.email[p].lower() for p in staff_seen}),
+        "never_used_grants": sorted(
+            (
+                {
+                    "identity": grant_identity(ref, people, adoption, int(p), int(t)),
+                    "tool": ref.tools[t],
+                    "day": cal.iso(int(adoption.grant_day[p, t])),
+                }
+                for p, t in zip(never_person, never_tool, strict=True)
+            ),
+            key=lambda grant: (grant["day"], grant["tool"], grant["identity"]),
+        ),
+        "service_transfers": [
+            {
+                "service": world.services.name[s],
+                "from_team_id": world.teams.team_id[world.services.team0[s]],
+                "to_team_id": world.teams.team_id[world.services.team1[s]],
+                "day": cal.iso(int(world.services.transfer_day[s])),
+            }
+            for s in np.flatnonzero(world.services.transfer_day < NEVER)
+        ],
+        "gaming_shares": {"deploy_spam": _spam_shares(world, deployments), "bot_activity": bot_shares},
+        "usage_days": daily,
+    }

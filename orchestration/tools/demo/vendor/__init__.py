@@ -1,0 +1,1 @@
+"""Writers of the vendor export formats, one module per entity (the entry point is ../vendor_formats.py)."""

@@ -1,7 +1,7 @@
-"""The canonical entities of the raw layer (DESIGN.md) as Arrow schemas.
+"""The canonical entities of the raw layer as Arrow schemas.
 
 Every connector, generic or vendor, produces records with exactly these fields; the lake writer adds
-the lineage columns. Two additions to DESIGN.md's table, both needed downstream:
+the lineage columns. Two fields beyond what the landing files carry, both needed downstream:
 - `identity_type` on licence_grants and tool_activity (email | login | vendor_id | api_key | bot), so
   identity resolution and the API-key/bot classification do not have to guess from the string;
 - `peak_events_per_minute` on tool_activity: events are rolled up to a day at ingest, so the

@@ -1,6 +1,6 @@
 """`aaw explain`: the records it lists are the ones behind the number, found here independently of the
 warehouse (lake Parquet + the landing's services.csv, classified by tests/metrics_oracle.py's reading of
-DESIGN.md), and its inputs reproduce the published value."""
+the metric definitions), and its inputs reproduce the published value."""
 
 import csv
 import json

@@ -3,7 +3,7 @@
 `write_vendor_formats(generic_landing, vendor_landing)` copies a generic landing (as `generate` writes it)
 and moves into the vendor folders ingest reads everything a vendor format can say exactly, so that ingest and
 dbt build the same marts from either landing. The vendor files follow the public samples in
-../shared/formats (field names, units, layouts); the values come from the generic files through each
+tests/fixtures/vendor_formats (field names, units, layouts); the values come from the generic files through each
 connector's mapping in reverse, so every count round-trips exactly.
 
 What moves (one vendor file per UTC day for the daily sources, empty when the day has nothing):

@@ -1,4 +1,4 @@
-{#- Records are deduplicated on their key across files, the latest delivery wins (DESIGN.md). Which delivery
+{#- Records are deduplicated on their key across files, the latest delivery wins (a re-export corrects an earlier one). Which delivery
     is the latest is read from the data, never from the order files were loaded in: a key delivered on two
     days would otherwise be won by whichever day was ingested last, and rerunning one day would move the
     numbers. `order_by` ranks the deliveries of a key by their own fields (the first wins); the last file and

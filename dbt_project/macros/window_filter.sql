@@ -1,5 +1,5 @@
 {#- Restrict an incremental model to the run's partition window (vars min_date/max_date, inclusive),
-    widened by `lookback_days` for facts that look back (rolling 28 days). Without a window, or on a
+    widened by `lookback_days` for facts that look back (the active window, active_window_days). Without a window, or on a
     full refresh, nothing is filtered. -#}
 {% macro window_filter(date_column, lookback_days=0) -%}
     {%- if is_incremental() and var('min_date', '') and var('max_date', '') -%}

@@ -20,6 +20,7 @@ REFERENCE_TABLES = (
     "velocity_programme",
     "metric_vars",
     "guard_acknowledgements",
+    "lifecycle_stages",
 )
 
 

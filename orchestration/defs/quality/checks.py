@@ -1,4 +1,4 @@
-"""The quality gates as blocking Dagster asset checks (DESIGN.md, Gates).
+"""The quality gates as blocking Dagster asset checks.
 
 Landing gates sit on the lake assets and stop the warehouse from building on a broken feed; publication
 gates sit on the marts and stop the publish asset. ERROR blocks, WARN informs. Each failing check names
@@ -20,28 +20,22 @@ import pandas as pd
 from data_quality import drift
 from data_quality.identities import identities_claimed_twice
 from data_quality.landing import RECORD_DAY, landing_suite
-from data_quality.publication import PERIODS, publication_suite
+from data_quality.publication import publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
 from orchestration.lib import lake, reference
 from orchestration.lib.canonical import ENTITY_SCHEMAS
+from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
 
 DAILY_ENTITIES = ("deployments", "tool_activity")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
-PUBLISHED_MARTS = (
-    "mart_team_weekly",
-    "mart_org_weekly",
-    "mart_tool_monthly",
-    "mart_tool_daily",
-    "mart_engineer_weekly",
-    "mart_guard_signals",
-    "mart_unattributed_activity",
-    "mart_unowned_deployments",
-)
-# The conformed dimensions BI needs beside the marts: team names and orgs, tool attributes, the calendar.
-# dim_engineers stays in the warehouse (names and HR ids are not for BI; marts carry the pseudonymous key).
-PUBLISHED_DIMENSIONS = ("dim_teams", "dim_tools", "dim_dates")
+# What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
+# The conformed dimensions BI needs beside the marts (team names and orgs, tool attributes, the calendar) are
+# published too; dim_engineers is not (names and HR ids are not for BI; marts carry the pseudonymous key).
+PUBLISHED_MODELS = published_models()
+PUBLISHED_MARTS = tuple(name for name, model in PUBLISHED_MODELS.items() if not model.is_dimension)
+PUBLISHED_DIMENSIONS = tuple(name for name, model in PUBLISHED_MODELS.items() if model.is_dimension)
 PUBLISHED = (*PUBLISHED_MARTS, *PUBLISHED_DIMENSIONS)
 
 
@@ -323,14 +317,14 @@ landing_gates = _gates_step("landing_gates", ["raw"], LANDING_GATES)
 
 
 def _publication_contract(scope: Scope, mart: str) -> dg.AssetCheckResult:
-    con, days = scope.con, scope.days
+    con, days, published = scope.con, scope.days, PUBLISHED_MODELS[mart]
     where, parameters = "", []
-    if days and mart in PERIODS:  # a dimension is small and validated whole
-        column, grain = PERIODS[mart]
+    if days and published.period:  # a model without a period (a dimension) is small and validated whole
+        column, grain = published.period.column, published.period.grain
         where, parameters = f"where {column} between date_trunc('{grain}', cast(? as date)) and ?", [days[0], days[-1]]
     frame = con.execute(f"select * from main.{mart} {where}", parameters).df()
     columns = dict(con.execute(f"select column_name, column_type from (describe main.{mart})").fetchall())
-    outcome = scope.checker.validate(publication_suite(mart, columns), frame)
+    outcome = scope.checker.validate(publication_suite(published, columns), frame)
     return _result_from_suites(f"publication_contract:{mart}", [outcome])
 
 

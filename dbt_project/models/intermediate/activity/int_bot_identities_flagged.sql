@@ -1,5 +1,5 @@
 -- Bot-like identities: more than bot_max_value_events_per_minute value-deriving events in one UTC minute
--- (DESIGN.md, Guards). All their activity is excluded. Daily vendor aggregates carry no minute
+-- (a bot guard: no person works that fast). All their activity is excluded. Daily vendor aggregates carry no minute
 -- resolution (peak_events_per_minute is null) and are never flagged here.
 with
 

@@ -9,7 +9,7 @@ tools as (
 
 stages as (
 
-    select * from {{ ref('lifecycle_stages') }}
+    select * from {{ ref('stg_reference__lifecycle_stages') }}
 
 ),
 

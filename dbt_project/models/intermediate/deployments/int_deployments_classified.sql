@@ -1,4 +1,4 @@
--- Deployments as DESIGN.md counts them: one row per deployment_id (the latest delivery), with the
+-- Deployments as the deploy metrics count them: one row per deployment_id (the latest delivery), with the
 -- owning team at deploy time, production and failure classes, the redeploy dedup, the revert rules
 -- and the deploy-spam guard. Everything a deploy metric needs is a flag on this row. The owner is the
 -- team owning, on the deploy day, the services.csv service the deploy's service name matched
@@ -37,9 +37,9 @@ identities as (
 
 deployments as (
 
-    -- one deployment reported twice (a resend, a webhook and a REST page, two days' files): the report with
-    -- the later deployed_at counts, and at the same time the status later in a deployment's life (a failure
-    -- or an error may be retried into a success, a success may be rolled back, never the reverse)
+    {#- one deployment reported twice (a resend, a webhook and a REST page, two days' files): the report with
+        the later deployed_at counts, and at the same time the status later in a deployment's life (a failure
+        or an error may be retried into a success, a success may be rolled back, never the reverse) #}
     {{ latest_delivery('deliveries', ['deployment_id'], order_by=[
         'deployed_at desc',
         "case deployment_status when 'rolled_back' then 4 when 'success' then 3 when 'error' then 2 else 1 end desc",

@@ -1,6 +1,6 @@
--- Every guard signal (DESIGN.md, Guards) with its raw entity id: what was flagged, whether it is
+-- Every guard signal with its raw entity id: what was flagged, whether it is
 -- excluded from the metrics, and whether a person acknowledged it in guard_acknowledgements.csv
--- (signal_type + entity_id, and period_start when filled). baseline_drift is an addition to DESIGN.md:
+-- (signal_type + entity_id, and period_start when filled). baseline_drift is
 -- a frozen baseline whose window data has changed since. unowned_deployment is a service-day of
 -- production deploys no team owns: they are missing from every team metric, so a person either fixes
 -- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).

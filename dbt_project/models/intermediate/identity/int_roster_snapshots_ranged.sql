@@ -1,5 +1,6 @@
 -- Each roster snapshot row with the days it holds: from its snapshot until the next snapshot.
--- Days before the first snapshot use the first (DESIGN.md), so the first snapshot holds from 1900-01-01.
+-- Days before the first snapshot use the first (the earliest roster known is the best guess for them),
+-- so the first snapshot holds from 1900-01-01.
 with
 
 roster as (

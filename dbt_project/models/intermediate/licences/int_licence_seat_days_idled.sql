@@ -1,6 +1,7 @@
 -- One row per licence grant (seat) per day of the data it covers, with whether the seat is idle:
--- dated at least 27 days before the day and no active use of its tool by its holder (by identity, or
--- by any identity of the same engineer) in the trailing 28 days. Leavers' unrevoked seats count here.
+-- granted at least a full active window before the day (var active_window_days, 28: 27 days before) and
+-- no active use of its tool by its holder (by identity, or by any identity of the same engineer) in the
+-- window. Leavers' unrevoked seats count here.
 {{ config(materialized='table') }}
 
 with
@@ -93,8 +94,8 @@ idled as (
         grant_id,
         tool,
         date_day,
-        granted_date <= {{ dbt.dateadd('day', -27, 'date_day') }}
-        and (last_active_date is null or last_active_date < {{ dbt.dateadd('day', -27, 'date_day') }}) as is_idle
+        granted_date <= {{ active_window_start('date_day') }}
+        and (last_active_date is null or last_active_date < {{ active_window_start('date_day') }}) as is_idle
     from with_last_use
 
 )

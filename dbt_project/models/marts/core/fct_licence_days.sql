@@ -1,7 +1,7 @@
 -- Grain: engineer x licensed tool x UTC day, for every day an engineer held access or used the tool:
 -- the access-vs-usage fact. Access: a grant with granted date <= day < revoked date, held by an
--- engineer on the roster that day. Incremental by day (reads 27 days back for the window). Idle seats
--- are per grant, whoever holds it: int_licence_seat_days_idled.
+-- engineer on the roster that day. Incremental by day (reads active_window_days - 1 days back for the
+-- window). Idle seats are per grant, whoever holds it: int_licence_seat_days_idled.
 {{
     config(
         materialized='incremental',
@@ -17,7 +17,7 @@ engineer_days as (
 
     select * from {{ ref('int_engineer_days_attributed') }}
     where is_engineer
-        and {{ window_filter('date_day', lookback_days=27) }}
+        and {{ window_filter('date_day', lookback_days=active_window_lookback_days()) }}
 
 ),
 
@@ -39,7 +39,7 @@ activity as (
 
     select * from {{ ref('fct_tool_activity_daily') }}
     where is_active_type
-        and {{ window_filter('activity_date', lookback_days=27) }}
+        and {{ window_filter('activity_date', lookback_days=active_window_lookback_days()) }}
 
 ),
 
@@ -115,7 +115,7 @@ final as (
         tool,
         has_access,
         is_active,
-        coalesce(last_active_date >= {{ dbt.dateadd('day', -27, 'date_day') }}, false) as is_active_28d,
+        coalesce(last_active_date >= {{ active_window_start('date_day') }}, false) as is_active_28d,
         seats_held
     from with_trailing
     where {{ window_filter('date_day') }}

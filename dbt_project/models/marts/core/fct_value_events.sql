@@ -1,4 +1,4 @@
--- Grain: engineer x tool x value-deriving activity type x UTC day (DESIGN.md: VDE = the summed quantity
+-- Grain: engineer x tool x value-deriving activity type x UTC day (VDE = the summed quantity
 -- of activity types with is_value_deriving = true).
 {{
     config(

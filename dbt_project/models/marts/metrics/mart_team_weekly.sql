@@ -1,11 +1,7 @@
 -- Team x ISO week: the programme's team metrics. A team-week below min_group_size keeps its keys,
--- headcount and target; every metric is null and is_suppressed is true (DESIGN.md, Privacy).
-{% set suppressible_columns = [
-    'production_deploys', 'quality_adjusted_deploys', 'deploys_per_engineer', 'change_failure_rate',
-    'weekly_active_ai_users', 'is_adopting', 'lifecycle_stages_covered', 'is_ai_native',
-    'value_deriving_events', 'vde_per_active_user', 'baseline_deploys_per_engineer', 'velocity_multiple',
-] %}
-
+-- headcount and target; every metric is null and is_suppressed is true (privacy: no metric describes a
+-- group small enough to single a person out). Which metrics are nulled is the model's
+-- meta.publish.suppressed (_metrics__models.yml), the list the publication contract checks too.
 with
 
 team_weeks as (
@@ -20,11 +16,10 @@ published as (
         team_id,
         week_start,
         headcount,
-        {%- for column in suppressible_columns %}
+        velocity_target,
+        {%- for column in suppressed_columns('mart_team_weekly') %}
             case when not is_suppressed then {{ column }} end as {{ column }},
         {%- endfor %}
-        velocity_target,
-        case when not is_suppressed then is_on_track end as is_on_track,
         is_suppressed
     from team_weeks
 

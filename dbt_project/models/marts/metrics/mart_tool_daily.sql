@@ -33,13 +33,13 @@ active_days as (
         tool
     from {{ ref('fct_tool_activity_daily') }}
     where is_active_type
-        and {{ window_filter('activity_date', lookback_days=27) }}
+        and {{ window_filter('activity_date', lookback_days=active_window_lookback_days()) }}
 
 ),
 
-licence_days as (
+licensed as (
 
-    select * from {{ ref('fct_licence_days') }}
+    select * from {{ ref('int_tool_days_licensed') }}
     where {{ window_filter('date_day') }}
 
 ),
@@ -55,21 +55,8 @@ daily_active as (
     from dates
     inner join active_days
         on dates.date_day >= active_days.activity_date
-        and active_days.activity_date >= {{ dbt.dateadd('day', -27, 'dates.date_day') }}
+        and active_days.activity_date >= {{ active_window_start('dates.date_day') }}
     group by dates.date_day, active_days.tool
-
-),
-
-licensed as (
-
-    select
-        date_day,
-        tool,
-        cast(sum(case when has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
-        cast(sum(case when has_access and is_active_28d then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as active_licensed_engineers
-    from licence_days
-    group by date_day, tool
 
 ),
 
@@ -81,10 +68,7 @@ final as (
         cast(coalesce(daily_active.daily_active_users, 0) as {{ dbt.type_bigint() }}) as daily_active_users,
         cast(coalesce(daily_active.rolling_28d_active_users, 0) as {{ dbt.type_bigint() }}) as rolling_28d_active_users,
         case when tools.requires_licence then coalesce(licensed.licensed_engineers, 0) end as licensed_engineers,
-        case
-            when tools.requires_licence and licensed.licensed_engineers > 0
-                then cast(licensed.active_licensed_engineers as {{ type_double() }}) / licensed.licensed_engineers
-        end as licence_utilisation
+        case when tools.requires_licence then licensed.licence_utilisation end as licence_utilisation
     from dates
     cross join tools
     left join daily_active

@@ -28,6 +28,12 @@ licence_days as (
 
 ),
 
+tool_days_licensed as (
+
+    select * from {{ ref('int_tool_days_licensed') }}
+
+),
+
 seat_days as (
 
     select * from {{ ref('int_licence_seat_days_idled') }}
@@ -67,16 +73,13 @@ month_end_licences as (
 
     select
         months.month_start,
-        licence_days.tool,
-        cast(sum(case when licence_days.has_access then 1 else 0 end) as {{ dbt.type_bigint() }}) as licensed_engineers,
-        cast(
-            sum(case when licence_days.has_access and licence_days.is_active_28d then 1 else 0 end)
-            as {{ dbt.type_bigint() }}
-        ) as active_licensed_engineers
+        tool_days_licensed.tool,
+        tool_days_licensed.licensed_engineers,
+        tool_days_licensed.active_licensed_engineers,
+        tool_days_licensed.licence_utilisation
     from months
-    inner join licence_days
-        on months.last_day_in_data = licence_days.date_day
-    group by months.month_start, licence_days.tool
+    inner join tool_days_licensed
+        on months.last_day_in_data = tool_days_licensed.date_day
 
 ),
 
@@ -128,11 +131,7 @@ final as (
             as licensed_engineers,
         case when tools.requires_licence then coalesce(month_end_licences.active_licensed_engineers, 0) end
             as active_licensed_engineers,
-        case
-            when tools.requires_licence and month_end_licences.licensed_engineers > 0
-                then cast(month_end_licences.active_licensed_engineers as {{ type_double() }})
-                    / month_end_licences.licensed_engineers
-        end as licence_utilisation,
+        case when tools.requires_licence then month_end_licences.licence_utilisation end as licence_utilisation,
         case when tools.requires_licence then coalesce(month_end_idle_seats.idle_seats, 0) end as idle_seats,
         case
             when tools.requires_licence then coalesce(month_end_idle_seats.idle_seats, 0) * tools.monthly_cost_usd

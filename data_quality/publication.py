@@ -10,15 +10,16 @@ EMAIL_LIKE = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 KEYS: dict[str, tuple[str, ...]] = {
     "mart_team_weekly": ("team_id", "week_start"),
     "mart_org_weekly": ("org", "week_start"),
+    "mart_company_weekly": ("week_start",),
     "mart_tool_monthly": ("tool", "month_start"),
-    "mart_tool_daily": ("tool", "date"),
+    "mart_tool_daily": ("tool", "activity_date"),
     "mart_engineer_weekly": ("engineer_key", "team_id", "week_start"),
     "mart_guard_signals": ("signal_type", "entity_id", "period_start", "detail"),
     "mart_unattributed_activity": ("tool", "activity_date", "attribution_status"),
     "mart_unowned_deployments": ("service_id", "environment", "deployed_date"),
     "dim_teams": ("team_id",),
     "dim_tools": ("tool",),
-    "dim_dates": ("date_day",),
+    "dim_dates": ("calendar_date",),
 }
 
 # The period column of each mart and its grain: a nightly run validates the periods its window touches
@@ -26,9 +27,10 @@ KEYS: dict[str, tuple[str, ...]] = {
 PERIODS: dict[str, tuple[str, str]] = {
     "mart_team_weekly": ("week_start", "week"),
     "mart_org_weekly": ("week_start", "week"),
+    "mart_company_weekly": ("week_start", "week"),
     "mart_engineer_weekly": ("week_start", "week"),
     "mart_tool_monthly": ("month_start", "month"),
-    "mart_tool_daily": ("date", "day"),
+    "mart_tool_daily": ("activity_date", "day"),
     "mart_guard_signals": ("period_start", "day"),
     "mart_unattributed_activity": ("activity_date", "day"),
     "mart_unowned_deployments": ("deployed_date", "day"),

@@ -68,7 +68,7 @@ def _write_release(workspace: Workspace, release: Path) -> dict[str, int]:
 def _data_window(workspace: Workspace) -> dict[str, str | None]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         first, last = con.execute(
-            "select min(date_day), max(date_day) from main.dim_dates where is_in_data"
+            "select min(calendar_date), max(calendar_date) from main.dim_dates where is_in_data"
         ).fetchall()[0]
     return {"first_day": first and first.isoformat(), "last_day": last and last.isoformat()}
 

@@ -1,4 +1,4 @@
-"""The quality gates as blocking Dagster asset checks (DESIGN.md, Gates).
+"""The quality gates as blocking Dagster asset checks.
 
 Landing gates sit on the lake assets and stop the warehouse from building on a broken feed; publication
 gates sit on the marts and stop the publish asset. ERROR blocks, WARN informs. Each failing check names
@@ -32,6 +32,7 @@ SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grant
 PUBLISHED_MARTS = (
     "mart_team_weekly",
     "mart_org_weekly",
+    "mart_company_weekly",
     "mart_tool_monthly",
     "mart_tool_daily",
     "mart_engineer_weekly",

@@ -35,8 +35,7 @@ month_coverage as (
 
     select
         month_start,
-        sum(case when is_in_data then 1 else 0 end)
-        = {{ dbt.datediff('month_start', dbt.dateadd('month', 1, 'month_start'), 'day') }} as is_month_complete
+        sum(case when is_in_data then 1 else 0 end) as days_in_data
     from described
     group by month_start
 
@@ -47,7 +46,8 @@ final as (
     select
         described.*,
         week_coverage.is_week_complete,
-        month_coverage.is_month_complete
+        month_coverage.days_in_data = extract(day from {{ dbt.last_day('described.month_start', 'month') }})
+            as is_month_complete
     from described
     inner join week_coverage
         on described.week_start = week_coverage.week_start

@@ -91,8 +91,13 @@ class _Browser:
         raise TimeoutError(f"no answer to {method} from Chromium within {timeout}s")
 
     def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
+        """Browser.close lets Chromium end its helper processes too (a kill leaves them writing the profile)."""
+        try:
+            self.send("Browser.close")
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):
+            self.process.kill()
+            self.process.wait()
         os.close(self._to_browser)
         os.close(self._from_browser)
 
@@ -121,6 +126,9 @@ def load_offline(page: Path, profile: Path, expressions: dict[str, str] | None =
             loaded = message.get("method") == "Page.loadEventFired"
         if not loaded:
             raise TimeoutError(f"{page} did not finish loading within {timeout}s")
+        settle = time.monotonic() + 1  # what a script asks for right after the load event is recorded too
+        while (message := browser.receive(settle)) is not None:
+            browser.events.append(message)
         for name, expression in (expressions or {}).items():
             answer = browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
             if "exceptionDetails" in answer:
@@ -128,6 +136,11 @@ def load_offline(page: Path, profile: Path, expressions: dict[str, str] | None =
             result.values[name] = answer.get("result", {}).get("value")
     finally:
         browser.close()
+    urls = {
+        event["params"]["requestId"]: event["params"]["request"]["url"]
+        for event in browser.events
+        if event.get("method") == "Network.requestWillBeSent"
+    }
     for event in browser.events:
         method, params = event.get("method"), event.get("params", {})
         remote = method == "Fetch.requestPaused" or (
@@ -136,7 +149,8 @@ def load_offline(page: Path, profile: Path, expressions: dict[str, str] | None =
         if remote:
             result.remote_requests.append(params["request"]["url"])
         elif method == "Network.loadingFailed":
-            result.failed_requests.append(f"{params.get('type')}: {params.get('errorText')}")
+            url = urls.get(params.get("requestId"), "?")
+            result.failed_requests.append(f"{params.get('type')} {url}: {params.get('errorText')}")
         elif method == "Runtime.exceptionThrown":
             result.errors.append(json.dumps(params["exceptionDetails"].get("text")))
         elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":

@@ -25,6 +25,7 @@ import duckdb
 
 from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
 from orchestration.defs.partitions import run_days
+from orchestration.defs.publish.dbt_docs import publish_static_docs
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
 from orchestration.lib import lake
@@ -154,7 +155,4 @@ def _publish_dbt_docs(published: Path) -> None:
         return
     target = Path(dbt_project.project_dir) / "target"
     dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
-    docs.parent.mkdir(exist_ok=True)
-    temporary = docs.with_name(".index.html.tmp")
-    shutil.copyfile(target / "static_index.html", temporary)
-    os.replace(temporary, docs)
+    publish_static_docs(target / "static_index.html", docs)

@@ -14,7 +14,7 @@ HEIGHT = 200
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:
-    return vl_convert.vegalite_to_svg(chart.to_dict())
+    return vl_convert.vegalite_to_svg(chart.to_dict(validate=False))  # altair builds valid specs; its check is slow
 
 
 def _frame(rows: Sequence[dict], columns: Sequence[str]) -> pd.DataFrame:

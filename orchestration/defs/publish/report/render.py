@@ -15,6 +15,7 @@ from orchestration.defs.publish.report.queries import ReportData, read_report_da
 from orchestration.lib.status import left_out_lines
 
 MAX_SIGNAL_EXAMPLES = 5
+MAX_ORG_LINES = 20  # lines one chart can tell apart (the tableau20 palette)
 
 # Which guard signals sit beside which numbers: each can distort the numbers of its section.
 GUARDS = {
@@ -108,8 +109,21 @@ def guard_panels(data: ReportData) -> dict[str, list[dict]]:
     return panels
 
 
+def largest_orgs(model: ReportModel) -> list[str]:
+    """The orgs a chart of org lines shows: all of them up to MAX_ORG_LINES, else the largest by headcount
+    in the headline week (the chart's title says how many of how many)."""
+    by_size = sorted(model.orgs, key=lambda org: (-(org.latest["headcount"] if org.latest else 0), org.org.lower()))
+    return [org.org for org in by_size[:MAX_ORG_LINES]]
+
+
 def _company_charts(model: ReportModel, data: ReportData) -> dict[str, str]:
     orgs = len({row["org"] for row in data.org_weeks})
+    shown = set(largest_orgs(model))
+    org_title = (
+        f"Deploys per engineer, all {orgs} orgs"
+        if len(shown) >= orgs
+        else f"Deploys per engineer, the {len(shown)} largest of {orgs} orgs (every org is in the table)"
+    )
     tool_count = len({row["tool"] for row in data.tool_months})
     return {
         "distribution": charts.bars(
@@ -129,11 +143,11 @@ def _company_charts(model: ReportModel, data: ReportData) -> dict[str, str]:
             y_domain=(0.0, 1.0),
         ),
         "org_deploys": charts.lines(
-            data.org_weeks,
+            [row for row in data.org_weeks if row["org"] in shown],
             "week_start",
             "deploys_per_engineer",
             "org",
-            f"Deploys per engineer, all {orgs} orgs",
+            org_title,
             "deploys",
         ),
         "tool_mau": charts.lines(

@@ -1,4 +1,4 @@
-"""Validate pandas DataFrames against Great Expectations suites; publish them as Data Docs.
+"""Validate pandas DataFrames against Great Expectations suites; publish them as Data Docs that work offline.
 
 GX 1.x cannot read DuckDB as a SQL source, so callers hand in a DataFrame read from DuckDB or Parquet
 (one day's partition or one aggregated mart, never a whole history).
@@ -18,6 +18,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 import great_expectations as gx  # noqa: E402  (the setting above must precede the import)
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
+from data_quality.docs_page import publish_offline  # noqa: E402
 from orchestration.lib.landing_safety import excerpt  # noqa: E402
 
 SAMPLE_CHARS = 60
@@ -168,3 +169,4 @@ class Validator:
                 shutil.rmtree(old)
                 shutil.rmtree(self.docs_dir / "validations" / old.relative_to(self.results_store), ignore_errors=True)
         self.context.build_data_docs(site_names=["published"])
+        publish_offline(self.results_store, self.docs_dir, RESULTS_KEPT)

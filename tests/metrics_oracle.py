@@ -22,7 +22,8 @@ MART_KEYS = {
     "mart_team_weekly": ("team_id", "week_start"),
     "mart_org_weekly": ("org", "week_start"),
     "mart_tool_monthly": ("tool", "month_start"),
-    "mart_tool_daily": ("tool", "date"),
+    "mart_company_weekly": ("week_start",),
+    "mart_tool_daily": ("tool", "activity_date"),
 }
 
 MART_COLUMNS = {
@@ -34,8 +35,14 @@ MART_COLUMNS = {
         "is_suppressed",
     ),
     "mart_org_weekly": (
-        "org", "week_start", "teams", "adopting_teams", "adoption_rate", "ai_native_teams", "headcount",
-        "deploys_per_engineer", "change_failure_rate", "teams_on_track", "value_deriving_events",
+        "org", "week_start", "is_complete", "teams", "publishable_teams", "adopting_teams", "adoption_rate",
+        "ai_native_teams", "headcount", "deploys_per_engineer", "change_failure_rate", "teams_on_track",
+        "value_deriving_events",
+    ),
+    "mart_company_weekly": (
+        "week_start", "is_complete", "teams", "publishable_teams", "adopting_teams", "adoption_rate",
+        "ai_native_teams", "headcount", "deploys_per_engineer", "change_failure_rate", "teams_on_track",
+        "value_deriving_events",
     ),
     "mart_tool_monthly": (
         "tool", "month_start", "monthly_active_users", "licensed_engineers", "active_licensed_engineers",
@@ -43,7 +50,7 @@ MART_COLUMNS = {
         "vde_per_active_user", "nps", "nps_responses",
     ),
     "mart_tool_daily": (
-        "tool", "date", "daily_active_users", "rolling_28d_active_users", "licensed_engineers",
+        "tool", "activity_date", "daily_active_users", "rolling_28d_active_users", "licensed_engineers",
         "licence_utilisation",
     ),
 }  # fmt: skip
@@ -576,42 +583,57 @@ def mart_team_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek]) -> 
     return rows
 
 
+def _week_is_complete(data: Landing, week: date) -> bool:
+    """Every day of the ISO week is in the data."""
+    days = set(data.days)
+    return all(week + timedelta(days=offset) in days for offset in range(7))
+
+
+def _rollup(data: Landing, weeks: dict[tuple[str, date], TeamWeek], published: dict, team_ids: list[str], week: date):
+    team_weeks_ = [weeks[(team_id, week)] for team_id in team_ids]
+    # Counts and the adoption rate's denominator use the teams at or above min_group_size (the
+    # published, unsuppressed team rows); sums use all teams.
+    visible = [published[(team_id, week)] for team_id in team_ids]
+    visible = [row for row in visible if not row["is_suppressed"]]
+    deploys = DeployCounts()
+    for team_week in team_weeks_:
+        deploys = deploys.merged(team_week.deploys)
+    headcount = sum(team_week.headcount for team_week in team_weeks_)
+    adopting = sum(1 for row in visible if row["is_adopting"])
+    return {
+        "week_start": week,
+        "is_complete": _week_is_complete(data, week),
+        # Reading: `teams` counts every team (suppressed ones too).
+        "teams": len(team_ids),
+        "publishable_teams": len(visible),
+        "adopting_teams": adopting,
+        "adoption_rate": _ratio(adopting, len(visible)),
+        "ai_native_teams": sum(1 for row in visible if row["is_ai_native"]),
+        "headcount": headcount,
+        "deploys_per_engineer": _ratio(deploys.quality_adjusted, headcount),
+        "change_failure_rate": deploys.change_failure_rate,
+        # Reading: a team with a null multiple is not on track (a count, never null).
+        "teams_on_track": sum(1 for row in visible if row["is_on_track"]),
+        "value_deriving_events": sum(team_week.value_deriving_events for team_week in team_weeks_),
+    }
+
+
 def mart_org_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek], team_rows: list[dict]) -> list[dict]:
     published = {(row["team_id"], row["week_start"]): row for row in team_rows}
     orgs: dict[str, list[str]] = defaultdict(list)
     for team_id, team in data.teams.items():
         orgs[team["org"]].append(team_id)
-    rows = []
-    for org, team_ids in sorted(orgs.items()):
-        for week in data.weeks:
-            team_weeks_ = [weeks[(team_id, week)] for team_id in team_ids]
-            # Counts and the adoption rate's denominator use the teams at or above min_group_size (the
-            # published, unsuppressed team rows); sums use all teams.
-            visible = [published[(team_id, week)] for team_id in team_ids]
-            visible = [row for row in visible if not row["is_suppressed"]]
-            deploys = DeployCounts()
-            for team_week in team_weeks_:
-                deploys = deploys.merged(team_week.deploys)
-            headcount = sum(team_week.headcount for team_week in team_weeks_)
-            adopting = sum(1 for row in visible if row["is_adopting"])
-            rows.append(
-                {
-                    "org": org,
-                    "week_start": week,
-                    # Reading: `teams` counts every team of the org (suppressed ones too).
-                    "teams": len(team_ids),
-                    "adopting_teams": adopting,
-                    "adoption_rate": _ratio(adopting, len(visible)),
-                    "ai_native_teams": sum(1 for row in visible if row["is_ai_native"]),
-                    "headcount": headcount,
-                    "deploys_per_engineer": _ratio(deploys.quality_adjusted, headcount),
-                    "change_failure_rate": deploys.change_failure_rate,
-                    # Reading: a team with a null multiple is not on track (a count, never null).
-                    "teams_on_track": sum(1 for row in visible if row["is_on_track"]),
-                    "value_deriving_events": sum(team_week.value_deriving_events for team_week in team_weeks_),
-                }
-            )
-    return rows
+    return [
+        {"org": org, **_rollup(data, weeks, published, team_ids, week)}
+        for org, team_ids in sorted(orgs.items())
+        for week in data.weeks
+    ]
+
+
+def mart_company_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek], team_rows: list[dict]) -> list[dict]:
+    """Every team at once: the company roll-up is computed from the teams, never from the org rates."""
+    published = {(row["team_id"], row["week_start"]): row for row in team_rows}
+    return [_rollup(data, weeks, published, list(data.teams), week) for week in data.weeks]
 
 
 # ---- tools -------------------------------------------------------------------------------------
@@ -686,7 +708,7 @@ def mart_tool_daily(data: Landing, tool_days: ToolDays) -> list[dict]:
         for day in data.days:
             row = {
                 "tool": tool,
-                "date": day,
+                "activity_date": day,
                 "daily_active_users": len(tool_days.active[(tool, day)]),
                 "rolling_28d_active_users": len(tool_days.trailing_28d(tool, day)),
                 "licensed_engineers": None,
@@ -790,6 +812,7 @@ def expected_marts(
     return {
         "mart_team_weekly": team_rows,
         "mart_org_weekly": mart_org_weekly(data, weeks, team_rows),
+        "mart_company_weekly": mart_company_weekly(data, weeks, team_rows),
         "mart_tool_monthly": mart_tool_monthly(data, tool_days),
         "mart_tool_daily": mart_tool_daily(data, tool_days),
     }

@@ -11,7 +11,7 @@ def warehouse(last_day: date, weekly: dict[date, float], headcount: int = 40) ->
     con = duckdb.connect()
     first = min(weekly)
     days = [first + timedelta(days=offset) for offset in range((last_day - first).days + 1)]
-    con.execute("create table main.dim_dates (date_day date, week_start date, is_in_data boolean)")
+    con.execute("create table main.dim_dates (calendar_date date, week_start date, is_in_data boolean)")
     con.executemany(
         "insert into main.dim_dates values (?, ?, true)", [(day, day - timedelta(days=day.weekday())) for day in days]
     )

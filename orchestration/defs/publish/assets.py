@@ -25,6 +25,7 @@ import duckdb
 
 from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
 from orchestration.defs.partitions import run_days
+from orchestration.defs.publish.dbt_docs import publish_static_docs
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
 from orchestration.lib import lake
@@ -68,7 +69,7 @@ def _write_release(workspace: Workspace, release: Path) -> dict[str, int]:
 def _data_window(workspace: Workspace) -> dict[str, str | None]:
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         first, last = con.execute(
-            "select min(date_day), max(date_day) from main.dim_dates where is_in_data"
+            "select min(calendar_date), max(calendar_date) from main.dim_dates where is_in_data"
         ).fetchall()[0]
     return {"first_day": first and first.isoformat(), "last_day": last and last.isoformat()}
 
@@ -154,7 +155,4 @@ def _publish_dbt_docs(published: Path) -> None:
         return
     target = Path(dbt_project.project_dir) / "target"
     dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
-    docs.parent.mkdir(exist_ok=True)
-    temporary = docs.with_name(".index.html.tmp")
-    shutil.copyfile(target / "static_index.html", temporary)
-    os.replace(temporary, docs)
+    publish_static_docs(target / "static_index.html", docs)

@@ -11,7 +11,7 @@ from orchestration.lib.explain.team import ACTIVITY_COLUMNS, activity_rows, acti
 
 
 def _last_day_of_month(con: duckdb.DuckDBPyConnection, month: date) -> date | None:
-    return scalar(con, "select max(date_day) from main.dim_dates where is_in_data and month_start = ?", [month])
+    return scalar(con, "select max(calendar_date) from main.dim_dates where is_in_data and month_start = ?", [month])
 
 
 def _grant_sources(con: duckdb.DuckDBPyConnection, tool: str, day: date) -> dict[str, list[str]]:

@@ -280,7 +280,7 @@ def test_tolerated_cases_publish_correct_numbers_with_a_warning(demo_run, tmp_pa
     ):
         sql = "select team_id, week_start, production_deploys, headcount from main.mart_team_weekly order by all"
         assert new.execute(sql).fetchall() == old.execute(sql).fetchall()
-        sql = "select sum(daily_active_users) from main.mart_tool_daily where date = ?"
+        sql = "select sum(daily_active_users) from main.mart_tool_daily where activity_date = ?"
         assert abs(new.execute(sql, [day]).fetchall()[0][0] - old.execute(sql, [day]).fetchall()[0][0]) <= 2
 
 

@@ -24,8 +24,8 @@ dates as (
 coverage as (
 
     select
-        min(case when is_in_data then date_day end) as first_data_day,
-        max(date_day) as last_data_day
+        min(case when is_in_data then calendar_date end) as first_data_day,
+        max(calendar_date) as last_data_day
     from dates
 
 ),

@@ -28,6 +28,15 @@ engineers as (
 
 ),
 
+weeks as (
+
+    select distinct
+        week_start,
+        is_week_complete
+    from {{ ref('dim_dates') }}
+
+),
+
 -- each engineer's key computed once (a keyed hash per engineer-day row would be wasted work)
 engineer_keys as (
 
@@ -47,7 +56,7 @@ memberships as (
     from engineer_days
     where
         engineer_days.date_day in (
-            select dim_dates.date_day from {{ ref('dim_dates') }} as dim_dates
+            select dim_dates.calendar_date from {{ ref('dim_dates') }} as dim_dates
             where dim_dates.is_in_data
         )
 
@@ -89,6 +98,7 @@ final as (
         engineer_keys.engineer_key,
         memberships.team_id,
         memberships.week_start,
+        weeks.is_week_complete as is_complete,
         cast(coalesce(usage.tools_used, 0) as {{ dbt.type_bigint() }}) as tools_used,
         coalesce(usage.tools_used, 0) > 0 as is_weekly_active,
         cast(coalesce(usage.value_deriving_events, 0) as {{ dbt.type_bigint() }}) as value_deriving_events,
@@ -96,6 +106,8 @@ final as (
     from memberships
     inner join engineer_keys
         on memberships.engineer_id = engineer_keys.engineer_id
+    inner join weeks
+        on memberships.week_start = weeks.week_start
     left join usage
         on memberships.engineer_id = usage.engineer_id
         and memberships.team_id = usage.team_id

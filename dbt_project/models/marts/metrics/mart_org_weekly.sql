@@ -1,5 +1,5 @@
 -- Org x ISO week. Sums (headcount, deploys, VDE) count every team; adopting, AI-native and on-track
--- counts and the adoption rate's denominator use teams at or above min_group_size.
+-- counts and the adoption rate's denominator (publishable_teams) use teams at or above min_group_size.
 with
 
 team_weeks as (
@@ -8,48 +8,18 @@ team_weeks as (
 
 ),
 
-aggregated as (
+weeks as (
 
-    select
-        org,
+    select distinct
         week_start,
-        cast(count(*) as {{ dbt.type_bigint() }}) as teams,
-        cast(sum(case when not is_suppressed then 1 else 0 end) as {{ dbt.type_bigint() }}) as publishable_teams,
-        cast(sum(case when not is_suppressed and is_adopting then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as adopting_teams,
-        cast(sum(case when not is_suppressed and is_ai_native then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as ai_native_teams,
-        cast(sum(case when not is_suppressed and is_on_track then 1 else 0 end) as {{ dbt.type_bigint() }})
-            as teams_on_track,
-        cast(sum(headcount) as {{ dbt.type_bigint() }}) as headcount,
-        cast(sum(quality_adjusted_deploys) as {{ dbt.type_bigint() }}) as quality_adjusted_deploys,
-        cast(sum(failed_deploys + reverted_deploys) as {{ dbt.type_bigint() }}) as failures,
-        cast(sum(unflagged_production_deploys + failed_deploys) as {{ dbt.type_bigint() }}) as attempts,
-        cast(sum(value_deriving_events) as {{ dbt.type_bigint() }}) as value_deriving_events
-    from team_weeks
-    group by org, week_start
+        is_week_complete
+    from {{ ref('dim_dates') }}
 
 ),
 
 final as (
 
-    select
-        org,
-        week_start,
-        teams,
-        adopting_teams,
-        case
-            when publishable_teams > 0 then cast(adopting_teams as {{ type_double() }}) / publishable_teams
-        end as adoption_rate,
-        ai_native_teams,
-        headcount,
-        case
-            when headcount > 0 then cast(quality_adjusted_deploys as {{ type_double() }}) / headcount
-        end as deploys_per_engineer,
-        case when attempts > 0 then cast(failures as {{ type_double() }}) / attempts end as change_failure_rate,
-        teams_on_track,
-        value_deriving_events
-    from aggregated
+    {{ team_week_rollup('team_weeks', 'weeks', ['org']) }}
 
 )
 

@@ -4,7 +4,7 @@
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
-        unique_key='date',
+        unique_key='activity_date',
         on_schema_change='fail',
     )
 }}
@@ -13,9 +13,9 @@ with
 
 dates as (
 
-    select * from {{ ref('dim_dates') }}
+    select calendar_date as date_day from {{ ref('dim_dates') }}
     where is_in_data
-        and {{ window_filter('date_day') }}
+        and {{ window_filter('calendar_date') }}
 
 ),
 
@@ -64,7 +64,7 @@ final as (
 
     select
         tools.tool,
-        dates.date_day as date,
+        dates.date_day as activity_date,
         cast(coalesce(daily_active.daily_active_users, 0) as {{ dbt.type_bigint() }}) as daily_active_users,
         cast(coalesce(daily_active.rolling_28d_active_users, 0) as {{ dbt.type_bigint() }}) as rolling_28d_active_users,
         case when tools.requires_licence then coalesce(licensed.licensed_engineers, 0) end as licensed_engineers,

@@ -51,9 +51,10 @@ months as (
 
     select
         month_start,
-        max(date_day) as last_day_in_data
+        is_month_complete as is_complete,
+        max(calendar_date) as last_day_in_data
     from dates
-    group by month_start
+    group by month_start, is_month_complete
 
 ),
 
@@ -126,6 +127,7 @@ final as (
     select
         tools.tool,
         months.month_start,
+        months.is_complete,
         cast(coalesce(usage.monthly_active_users, 0) as {{ dbt.type_bigint() }}) as monthly_active_users,
         case when tools.requires_licence then coalesce(month_end_licences.licensed_engineers, 0) end
             as licensed_engineers,

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from orchestration.lib.demo.generator import DemoSpec, generate
 
 from orchestration.defs.publish.report import ReportData, charts, read_report_data, render_pages
 from orchestration.defs.publish.report.model import buckets_for, build_model
-from orchestration.lib.demo.generator import DemoSpec, generate
 from orchestration.lib.workspace import Workspace
 from tests.browser import CHROMIUM, load_offline
 from tests.conftest import run_isolated

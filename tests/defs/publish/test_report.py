@@ -9,11 +9,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from orchestration.lib.demo.generator import DemoSpec, generate
 
 from orchestration.defs.publish.report import ReportData, charts, read_report_data, render_pages
 from orchestration.defs.publish.report.model import buckets_for, build_model
 from orchestration.lib.workspace import Workspace
+from orchestration.tools.demo.generator import DemoSpec, generate
 from tests.browser import CHROMIUM, load_offline
 from tests.conftest import run_isolated
 from tests.html_page import svg_texts, table, tables

@@ -17,6 +17,9 @@ from orchestration.lib.workspace import Workspace
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# The partitioning is fixed when the definitions load, once per session, while tests run windows of many
+# landings: one early first day serves them all (a user's process starts it at its own data's first day).
+os.environ.setdefault("AAW_FIRST_DAY", "2025-01-01")
 
 TINY_LANDING = {
     "roster/roster_2026-03-02.csv": (

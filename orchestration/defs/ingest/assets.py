@@ -48,6 +48,7 @@ from orchestration.defs.ingest.connectors import generic, registry
 from orchestration.defs.ingest.connectors.base import Parsed, Reject, UnreadableFile
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lib import lake, landing_safety, reference
+from orchestration.lib.landing_days import path_day_of
 from orchestration.lib.workspace import Workspace
 
 GROUP = "ingest"
@@ -56,7 +57,6 @@ CATALOGUE_KEYS = [
     dg.AssetKey(["raw", "reference", "activity_types"]),
 ]
 DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
-DAY_IN_PATH = re.compile(r"(\d{4})[-/](\d{2})[-/](\d{2})")
 
 
 @dataclass
@@ -186,16 +186,6 @@ def _with_name(record: dict, name: str) -> dict:
 
 
 # ---- vendor folders ----------------------------------------------------------------------------
-
-
-def path_day_of(relative: str) -> date | None:
-    """The last valid day named in a path: YYYY-MM-DD in a file name, or a yyyy/mm/dd key (Amazon Q)."""
-    for year, month, day in reversed(DAY_IN_PATH.findall(relative)):
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            continue
-    return None
 
 
 @dataclass(frozen=True)

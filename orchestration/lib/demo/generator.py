@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from orchestration.defs.ingest.connectors.generic import CSV_HEADERS
+from orchestration.lib.landing_days import DEMO_FIRST_DAY
 from orchestration.lib.workspace import SEEDS_DIR
 
 ROSTER_COLUMNS = CSV_HEADERS["roster"]
@@ -162,7 +163,7 @@ class DemoSpec:
     engineers_per_team: int = 8
     days: int = 56
     seed: int = 7
-    start: date = date(2026, 1, 5)  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
+    start: date = DEMO_FIRST_DAY  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
     plant_cases: bool = True  # plant the gaming cases (DESIGN.md "Guards") and list them in the ground truth
     events_per_engineer_day: float = 15.0  # mean usage events per active engineer-day (bench raises it)
 

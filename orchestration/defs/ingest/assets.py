@@ -5,7 +5,7 @@ whole on every run. Deployments and usage arrive as one file per UTC day and are
 over a window ingests each day of it in turn (one run per window, not one per day).
 
 Every asset reads the generic-contract files at the top of its landing folder and the vendor folders of
-its entity (connectors/registry.py, DESIGN.md's vendor-format table): the folder says the format, and a
+its entity (connectors/registry.py, the README's table of vendor formats): the folder says the format, and a
 sub-folder no format reads fails the asset with the list of supported folders.
 
 Vendor files of the daily entities are routed by date, not by file (`VendorFiles`):
@@ -471,7 +471,7 @@ def _snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
         if source.required and not files:
             raise dg.Failure(
                 description=f"{workspace.landing / source.folder}: no CSV file found; "
-                f"expected the generic contract's {source.folder}/ files (DESIGN.md)"
+                f"expected the generic contract's {source.folder}/ files (README, Generic contract v1)"
             )
         for file in files:
             name = _relative(workspace, file)

@@ -1,6 +1,6 @@
 """Demo generator: a synthetic engineering organisation written as generic contract v1 landing files.
 
-`generate` writes the files DESIGN.md ("Generic contract v1") specifies: roster snapshots, teams,
+`generate` writes the files of the generic contract v1 (README, "Generic contract v1"): roster snapshots, teams,
 services, identities, licence grants, one deployments and one usage NDJSON file per day, and one CSV per
 survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
 writes a ground-truth JSON naming exactly what each guard must flag, so precision and recall can be
@@ -164,7 +164,7 @@ class DemoSpec:
     days: int = 56
     seed: int = 7
     start: date = DEMO_FIRST_DAY  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
-    plant_cases: bool = True  # plant the gaming cases (DESIGN.md "Guards") and list them in the ground truth
+    plant_cases: bool = True  # plant the gaming cases the guards must flag and list them in the ground truth
     events_per_engineer_day: float = 15.0  # mean usage events per active engineer-day (bench raises it)
 
 

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
 from orchestration.terminal.output import CommandOutput
 
@@ -78,19 +78,21 @@ class RunProgress:
     _task: int | None = None
 
     def __enter__(self) -> "RunProgress":
-        if self.output.interactive:
+        if self.output.interactive and not self.output.verbose:  # --verbose prints the log there instead
             console = Console(file=self.output.terminal, force_terminal=True)
             self._bar = Progress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("partitions"),
-                TimeElapsedColumn(),
+                TextColumn("partitions  {task.fields[elapsed]}"),
                 console=console,
                 transient=True,
+                # the run's own output (dbt's lines) goes to the log, never above the bar
+                redirect_stdout=False,
+                redirect_stderr=False,
             )
-            self._task = self._bar.add_task("starting", total=self.partitions_total or None)
+            self._task = self._bar.add_task("starting", total=self.partitions_total or None, elapsed="0s")
             self._bar.start()
         self._thread = threading.Thread(target=self._follow, name="run-progress", daemon=True)
         self._thread.start()
@@ -108,6 +110,7 @@ class RunProgress:
         while not self._stop.wait(POLL_SECONDS):
             try:
                 self._poll()
+                self._update()  # the elapsed time moves on between events too
             except Exception as error:  # a display must never break a run: say so in the log and stop showing
                 self.output.log(f"progress display stopped: {error!r}")
                 return
@@ -160,9 +163,10 @@ class RunProgress:
                 + (f" ({detail})" if detail else "")
             )
 
-    def _update(self, description: str) -> None:
+    def _update(self, description: str | None = None) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, description=description, completed=self.partitions_done)
+            since = elapsed(time.monotonic() - self.started)
+            self._bar.update(self._task, description=description, completed=self.partitions_done, elapsed=since)
 
     def _line(self, line: str) -> None:
         if self._bar is not None:

@@ -102,7 +102,10 @@ class RunProgress:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        self._poll()  # whatever the run recorded after the last poll
+        try:
+            self._poll()  # whatever the run recorded after the last poll
+        except Exception as error:  # the run's outcome matters more than its last progress lines
+            self.output.log(f"progress display stopped: {error!r}")
         if self._bar is not None:
             self._bar.stop()
 

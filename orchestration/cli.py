@@ -168,13 +168,14 @@ def _rerun_command(workspace: Workspace, first: date, last: date) -> list[str]:
     return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last)]
 
 
-def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput) -> None:
+def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput | None = None) -> None:
     """Runs killed before they finished stay STARTED in the history: settle their lake changes and mark them
     failed, saying so (this run holds the workdir lock, so none of them is alive)."""
     outcomes = settle_abandoned(workspace.lake)
     for closed in run_history.fail_abandoned_runs(instance, run_id, outcomes):
         lake = outcomes.get(closed, "unchanged")
-        output.say(f"Run {closed} did not finish (its process is gone): marked FAILED; its lake changes: {lake}")
+        say = output.say if output is not None else print
+        say(f"Run {closed} did not finish (its process is gone): marked FAILED; its lake changes: {lake}")
 
 
 def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path, output: CommandOutput) -> bool:

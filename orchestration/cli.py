@@ -3,37 +3,36 @@
 import argparse
 import fcntl
 import os
+import shlex
 import shutil
 import sys
 import tempfile
+import time
 import uuid
 import warnings
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from orchestration.lib import run_history
+from orchestration.cli_parser import build_parser
+from orchestration.lib import landing_files, run_history
 from orchestration.lib.journal import Journal, settle_abandoned
-from orchestration.lib.workspace import DEFAULT_WORKDIR, Workspace
+from orchestration.lib.workspace import Workspace
+from orchestration.terminal.output import CommandOutput
+from orchestration.terminal.progress import RunProgress
+from orchestration.terminal.summary import RunFacts, failure_lines, success_lines
 
 
-def _landing_window(landing: Path) -> tuple[date, date]:
+def _landing_window(landing: Path, say=print) -> tuple[date, date]:
     """First and last day named by a file of the daily entities (deployments, usage). Snapshot files may
     carry a date too (a roster's validity, a survey's fielding day), but no data of theirs makes a day of
     deployments or usage: they never set the window. The files that set each end are named."""
-    from orchestration.lib.landing_files import is_daily_path, path_day_of
-
-    dated = {
-        relative: day
-        for path in sorted(landing.rglob("*"))
-        if path.is_file() and is_daily_path(relative := path.relative_to(landing).as_posix())
-        if (day := path_day_of(relative))
-    }
+    dated = landing_files.daily_files(landing)
     if not dated:
         raise SystemExit(f"{landing}: no dated deployment or usage file found; pass --from and --to")
     first_file = min(dated, key=lambda name: (dated[name], name))
     last_file = max(dated, key=lambda name: (dated[name], name))
-    print(
+    say(
         f"Window from the daily files of {landing}: {dated[first_file]} (landing/{first_file}) "
         f"to {dated[last_file]} (landing/{last_file})"
     )
@@ -67,129 +66,141 @@ def workdir_lock(workspace: Workspace):
         yield
 
 
-def run_pipeline(workspace: Workspace, first: date, last: date, full_refresh: bool = False) -> bool:
-    """Materialise every asset for the window [first, last] in one in-process Dagster run."""
+def run_pipeline(
+    workspace: Workspace,
+    first: date,
+    last: date,
+    full_refresh: bool = False,
+    output: CommandOutput | None = None,
+) -> bool:
+    """Materialise every asset for the window [first, last] in one in-process Dagster run.
+
+    The terminal gets a progress display and a summary; everything else goes to the output's log file
+    (a new WORKDIR/logs/run-<time>.log without one)."""
     with workdir_lock(workspace):
-        return _run(workspace, first, last, full_refresh)
+        if output is not None:
+            return _run(workspace, first, last, full_refresh, output)
+        with CommandOutput(workspace.workdir, "run").open() as opened:
+            return _run(workspace, first, last, full_refresh, opened)
 
 
-def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> bool:
-    workspace.activate()
+def _load_definitions(output: CommandOutput, first: date):
+    """The Definitions, their partitions starting no later than the run's first day."""
     import dagster as dg
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
     warnings.filterwarnings("ignore", category=dg.PreviewWarning)
-
     from orchestration.defs.dbt.project import prepare_manifest
 
-    print("Preparing the dbt manifest (dbt parse)", flush=True)
+    output.log("Preparing the dbt manifest (dbt parse)")
     prepare_manifest()
+    if "orchestration.defs.partitions" not in sys.modules and not os.environ.get("AAW_FIRST_DAY"):
+        from orchestration.lib.landing_files import first_day
+
+        found = first_day(Path(os.environ["AAW_LANDING"]))
+        os.environ["AAW_FIRST_DAY"] = min(first, found or first).isoformat()  # `--from` may reach before the data
+    from orchestration.defs.partitions import partitions_start
+
+    if first < partitions_start():
+        raise SystemExit(
+            f"aaw: the run starts on {first}, before the first daily partition ({partitions_start()}); "
+            "set AAW_FIRST_DAY to that day or earlier"
+        )
     from orchestration.definitions import defs  # loads the manifest just prepared
 
-    print(f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}")
+    return defs
+
+
+def _run(workspace: Workspace, first: date, last: date, full_refresh: bool, output: CommandOutput) -> bool:
+    started = time.monotonic()
+    workspace.activate()
+    defs = _load_definitions(output, first)
+    import dagster as dg
+
+    output.say(f"Running the pipeline for {first}..{last} (landing {workspace.landing}, workdir {workspace.workdir})")
     run_id = str(uuid.uuid4())  # chosen here so the lake changes can be settled even if the run raises
     instance = dg.DagsterInstance.get()
-    _close_abandoned_runs(workspace, instance, run_id)
+    _close_abandoned_runs(workspace, instance, run_id, output)
+    graph = defs.resolve_asset_graph()
+    daily_assets = sum(1 for node in graph.asset_nodes if node.partitions_def is not None)
     try:
-        result = defs.get_job_def("pipeline").execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            tags={
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-                run_history.TRIGGER_TAG: run_history.CLI_TRIGGER,
-                run_history.PID_TAG: str(os.getpid()),
-            },
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
-            },
-            raise_on_error=False,
-        )
+        with RunProgress(output, instance, run_id, daily_assets * ((last - first).days + 1)):
+            result = defs.get_job_def("pipeline").execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                tags={
+                    "dagster/asset_partition_range_start": first.isoformat(),
+                    "dagster/asset_partition_range_end": last.isoformat(),
+                    run_history.TRIGGER_TAG: run_history.CLI_TRIGGER,
+                    run_history.PID_TAG: str(os.getpid()),
+                },
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
+                },
+                raise_on_error=False,
+            )
     finally:
         # a run that published has committed its lake changes; any other outcome puts the lake back
         Journal(workspace.lake, run_id).settle()
-    _print_outcome(workspace, result, first, last)
+    facts = RunFacts(
+        workspace=workspace,
+        first=first,
+        last=last,
+        seconds=time.monotonic() - started,
+        log_path=output.path,
+        rerun=shlex.join(_rerun_command(workspace, first, last)),
+        check_meanings={key: graph.get_check_spec(key).description for key in graph.asset_check_keys},
+    )
+    output.say()
+    for line in success_lines(result, facts) if result.success else failure_lines(result, facts):
+        output.say(line)
+    from orchestration.lib import lake
+    from orchestration.lib.status import ignored_lines
+
+    for line in ignored_lines(lake.records_left_out(workspace.lake)):
+        output.say(f"Not read:  landing/{line}")
     return result.success
 
 
-def _close_abandoned_runs(workspace: Workspace, instance, run_id: str) -> None:
+def _rerun_command(workspace: Workspace, first: date, last: date) -> list[str]:
+    landing, workdir = (str(workspace.landing), str(workspace.workdir))
+    return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last)]
+
+
+def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput | None = None) -> None:
     """Runs killed before they finished stay STARTED in the history: settle their lake changes and mark them
     failed, saying so (this run holds the workdir lock, so none of them is alive)."""
     outcomes = settle_abandoned(workspace.lake)
     for closed in run_history.fail_abandoned_runs(instance, run_id, outcomes):
         lake = outcomes.get(closed, "unchanged")
-        print(f"Run {closed} did not finish (its process is gone): marked FAILED; its lake changes: {lake}")
+        say = output.say if output is not None else print
+        say(f"Run {closed} did not finish (its process is gone): marked FAILED; its lake changes: {lake}")
 
 
-def _print_outcome(workspace: Workspace, result, first: date, last: date) -> None:
-    print()
-    if result.success:
-        print(f"Run {result.run_id} succeeded.")
-    else:
-        print(f"Run {result.run_id} FAILED; the previous publication (if any) and the lake are unchanged.")
-        failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
-        for evaluation in failed_checks:
-            where = f"{evaluation.asset_key.to_user_string()} {evaluation.check_name}"
-            print(f"  [{evaluation.severity.value}] {where}: {evaluation.description}")
-        for event in result.all_events:
-            if event.is_step_failure and event.step_failure_data.error:
-                error = event.step_failure_data.error
-                if error.cls_name != "DagsterAssetCheckFailedError":
-                    print(f"  step {event.step_key} failed: {(error.cause or error).message.strip()}")
-        print(
-            "  Fix or re-export the files named above (or write an empty file for a day with nothing, acknowledge "
-            "a known case in landing/reference/guard_acknowledgements.csv, or override a threshold in "
-            "landing/reference/metric_vars.csv), then rerun:\n"
-            f"    aaw run --landing {workspace.landing} --workdir {workspace.workdir} --from {first} --to {last}"
-        )
-    from orchestration.lib import lake
-    from orchestration.lib.status import ignored_lines
-
-    for line in ignored_lines(lake.records_left_out(workspace.lake)):
-        print(f"  not read:    landing/{line}")
-    print(f"  lake:        {workspace.lake}")
-    print(f"  quarantine:  {workspace.quarantine}")
-    print(f"  warehouse:   {workspace.warehouse}")
-    print(f"  published:   {workspace.published}")
-    print(f"  run history: {workspace.dagster_home} (DAGSTER_HOME)")
-
-
-def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path) -> None:
+def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path, output: CommandOutput) -> bool:
+    """Write the demo organisation; False (and why, in one line) when its size cannot hold it."""
     from orchestration.tools.demo.generator import DemoSpec, generate
 
     spec = DemoSpec(teams=args.teams, engineers_per_team=args.engineers_per_team, days=args.days, seed=args.seed)
-    if not args.vendor_formats:
-        summary = generate(spec, landing, ground_truth)
-    else:
-        from orchestration.tools.demo.vendor_formats import write_vendor_formats
+    try:
+        if not args.vendor_formats:
+            summary = generate(spec, landing, ground_truth, progress=output.log)
+        else:
+            from orchestration.tools.demo.vendor_formats import write_vendor_formats
 
-        with tempfile.TemporaryDirectory() as scratch:
-            summary = generate(spec, Path(scratch) / "landing", ground_truth)
-            write_vendor_formats(Path(scratch) / "landing", landing)
-    print(f"Demo data: {summary}")
-
-
-def _add_size_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--teams", type=int, default=12)
-    parser.add_argument("--engineers-per-team", type=int, default=8)
-    parser.add_argument("--days", type=int, default=56)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument(
-        "--vendor-formats",
-        action="store_true",
-        help="write usage, grants, deployments and surveys in the vendors' own export formats where they can "
-        "carry them exactly (the marts come out the same)",
+            with tempfile.TemporaryDirectory() as scratch:
+                summary = generate(spec, Path(scratch) / "landing", ground_truth, progress=output.log)
+                write_vendor_formats(Path(scratch) / "landing", landing)
+    except ValueError as error:  # a size the generator cannot fill: the message says which flag to raise
+        output.say(f"aaw: {error}")
+        return False
+    output.log(f"Demo data: {summary}")
+    output.say(
+        f"Demo organisation: {summary['teams']} teams, {summary['engineers']} engineers, {summary['days']} days "
+        f"from {summary['start']}: {summary['deployments']:,} deployments, {summary['usage_events']:,} usage events"
     )
-
-
-def _add_demo_workdir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--workdir",
-        type=Path,
-        default=DEFAULT_WORKDIR,
-        help="work folder (default: demo/ in the repository, where `aaw demo` writes)",
-    )
+    return True
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -198,55 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         from orchestration.tools.bench.main import main as bench
 
         return bench(argv[1:])
-    parser = argparse.ArgumentParser(prog="aaw", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
-
-    demo = commands.add_parser("demo", help="generate demo data, run everything, print where results are")
-    _add_demo_workdir(demo)
-    _add_size_flags(demo)
-
-    run = commands.add_parser("run", help="run the pipeline over the landing files in a folder")
-    run.add_argument("--landing", type=Path, required=True)
-    run.add_argument("--workdir", type=Path, required=True)
-    run.add_argument("--from", dest="first", type=date.fromisoformat, help="first UTC day (default: landing's)")
-    run.add_argument("--to", dest="last", type=date.fromisoformat, help="last UTC day (default: landing's)")
-    run.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from the whole lake")
-
-    # `aaw bench ...` hands its arguments to the benchmark's own parser (see main's first lines)
-    commands.add_parser("bench", help="the organisation-scale benchmark (flags: aaw bench --help)", add_help=False)
-
-    dev = commands.add_parser("dev", help="open the Dagster UI (asset graph, runs, backfills) over a workdir")
-    _add_demo_workdir(dev)
-    dev.add_argument("--landing", type=Path, help="landing folder (default: WORKDIR/landing)")
-
-    generate = commands.add_parser("generate", help="write demo data (generic contract v1) only")
-    generate.add_argument("--out", type=Path, required=True, help="writes OUT/landing and OUT/ground_truth.json")
-    _add_size_flags(generate)
-
-    from orchestration.lib.explain import METRICS
-
-    explain = commands.add_parser(
-        "explain",
-        help="explain one published number: definition, value, inputs and the raw records behind it",
-        description="Reads WORKDIR/warehouse.duckdb read-only (the analyst's copy, with the facts and their lineage "
-        "to landing files and lines) and compares with published/current. Team metrics take --team and --week; "
-        "tool metrics (monthly_active_users, licence_utilisation, idle_seats, shadow_users, nps) --tool and --month.",
-    )
-    explain.add_argument("--metric", required=True, choices=METRICS, metavar="METRIC", help=", ".join(METRICS))
-    explain.add_argument("--team", help="team_id (team metrics)")
-    explain.add_argument("--week", help="any day of the ISO week, e.g. 2026-01-12, or 2026-W03 (team metrics)")
-    explain.add_argument("--tool", help="tool, e.g. claude_code (tool metrics)")
-    explain.add_argument("--month", help="month, e.g. 2026-01 (tool metrics)")
-    _add_demo_workdir(explain)
-    explain.add_argument("--limit", type=int, default=50, help="records listed per table (0: all)")
-
-    status = commands.add_parser(
-        "status", help="last runs, the current publication and open guard signals of a work folder"
-    )
-    _add_demo_workdir(status)
-    status.add_argument("--runs", type=int, default=5, help="how many of the last runs to show")
-
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
     except WorkdirBusy as error:
@@ -281,38 +244,65 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _dev(args: argparse.Namespace) -> int:
+    """`dagster dev` over the workdir, as one process tree that SIGTERM or Ctrl-C stops as a whole."""
+    workspace = Workspace(landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+    workspace.activate()
+    if args.first_day:
+        os.environ["AAW_FIRST_DAY"] = args.first_day.isoformat()
+    from orchestration.defs.dbt.project import prepare_manifest
+    from orchestration.lib.process_tree import run_tree
+
+    prepare_manifest()
+    dagster = Path(sys.executable).parent / "dagster"
+    print(f"Dagster UI over {workspace.workdir} at http://127.0.0.1:{args.port}; Ctrl-C or SIGTERM stops every process")
+    return run_tree([str(dagster), "dev", "-m", "orchestration.definitions", "--port", str(args.port)])
+
+
+def _demo(args: argparse.Namespace) -> int:
+    workspace = Workspace(landing=(args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+    # a demo starts from scratch: new landing files, lake and warehouse (published/ is kept until replaced)
+    for stale in (workspace.landing, workspace.lake, workspace.workdir / "gx"):
+        shutil.rmtree(stale, ignore_errors=True)
+    workspace.warehouse.unlink(missing_ok=True)
+    with CommandOutput(workspace.workdir, "demo", verbose=args.verbose).open() as output:
+        output.say(f"aaw demo: the whole log goes to {output.path}" + ("" if args.verbose else " (--verbose shows it)"))
+        if not _generate(args, workspace.landing, workspace.workdir / "ground_truth.json", output):
+            return 2
+        first, last = _landing_window(workspace.landing, output.say)
+        return 0 if run_pipeline(workspace, first, last, full_refresh=True, output=output) else 1
+
+
+def _run_landing(args: argparse.Namespace) -> int:
+    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve())
+    if not workspace.landing.is_dir():
+        print(f"aaw run: {workspace.landing} is not a folder: pass the landing folder with --landing", file=sys.stderr)
+        return 2
+    with CommandOutput(workspace.workdir, "run", verbose=args.verbose).open() as output:
+        output.say(f"aaw run: the whole log goes to {output.path}" + ("" if args.verbose else " (--verbose shows it)"))
+        first, last = (
+            (args.first, args.last) if args.first and args.last else _landing_window(workspace.landing, output.say)
+        )
+        first, last = args.first or first, args.last or last
+        return 0 if run_pipeline(workspace, first, last, full_refresh=args.full_refresh, output=output) else 1
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "explain":
         return _explain(args)
     if args.command == "status":
         return _status(args)
     if args.command == "dev":
-        workspace = Workspace(
-            landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve()
-        )
-        workspace.activate()
-        from orchestration.defs.dbt.project import prepare_manifest
-
-        prepare_manifest()
-        dagster = Path(sys.executable).parent / "dagster"
-        os.execv(dagster, [str(dagster), "dev", "-m", "orchestration.definitions"])
+        return _dev(args)
     if args.command == "generate":
-        _generate(args, args.out / "landing", args.out / "ground_truth.json")
-        print(f"Landing files: {args.out / 'landing'}")
+        with CommandOutput(args.out, "generate").open() as output:
+            if not _generate(args, args.out / "landing", args.out / "ground_truth.json", output):
+                return 2
+            output.say(f"Landing files: {args.out / 'landing'}")
         return 0
     if args.command == "demo":
-        workspace = Workspace(landing=(args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
-        # a demo starts from scratch: new landing files, lake and warehouse (published/ is kept until replaced)
-        for stale in (workspace.landing, workspace.lake, workspace.workdir / "gx"):
-            shutil.rmtree(stale, ignore_errors=True)
-        workspace.warehouse.unlink(missing_ok=True)
-        _generate(args, workspace.landing, workspace.workdir / "ground_truth.json")
-        first, last = _landing_window(workspace.landing)
-        return 0 if run_pipeline(workspace, first, last, full_refresh=True) else 1
-    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve())
-    first, last = _landing_window(workspace.landing)
-    first, last = args.first or first, args.last or last
-    return 0 if run_pipeline(workspace, first, last, full_refresh=args.full_refresh) else 1
+        return _demo(args)
+    return _run_landing(args)
 
 
 if __name__ == "__main__":

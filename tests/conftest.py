@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import io
 import json
 import os
 from collections.abc import Iterator
@@ -11,12 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.cli import run_pipeline
+from orchestration.cli import main, run_pipeline
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import DemoSpec, generate
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+# The partitioning is fixed when the definitions load, once per session, while tests run windows of many
+# landings: one early first day serves them all (a user's process starts it at its own data's first day).
+os.environ.setdefault("AAW_FIRST_DAY", "2025-01-01")
 
 TINY_LANDING = {
     "roster/roster_2026-03-02.csv": (
@@ -88,6 +92,7 @@ class DemoRun:
     first: date
     last: date
     succeeded: bool
+    output: str  # what `aaw run` printed (captured as a pipe would: plain lines)
 
 
 SMALL_DEMO = DemoSpec(teams=3, engineers_per_team=6, days=21, seed=11)
@@ -130,5 +135,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     workspace = Workspace(landing=root / "landing", workdir=root / "work")
     summary = generate(SMALL_DEMO, workspace.landing, root / "ground_truth.json", progress=lambda line: None)
     first, last = date.fromisoformat(summary["start"]), date.fromisoformat(summary["end"])
-    succeeded = run_isolated(workspace, first, last)
-    return DemoRun(workspace, json.loads((root / "ground_truth.json").read_text()), first, last, succeeded)
+    with_organisation_secret(workspace)
+    command = ["run", "--landing", str(workspace.landing), "--workdir", str(workspace.workdir), "--full-refresh"]
+    command += ["--from", first.isoformat(), "--to", last.isoformat()]
+    output = io.StringIO()
+    with restored_environ(), contextlib.redirect_stdout(output):  # through the command line, as a user runs it
+        succeeded = main(command) == 0
+    ground_truth = json.loads((root / "ground_truth.json").read_text())
+    return DemoRun(workspace, ground_truth, first, last, succeeded, output.getvalue())

@@ -5,14 +5,42 @@ from the run's tags, so Dagster does not store an event per asset and per day fo
 """
 
 import os
+from collections.abc import Mapping
 from datetime import date, timedelta
+from pathlib import Path
 
 import dagster as dg
 
-# The earliest day a backfill can reach; an organisation with older history sets AAW_FIRST_DAY.
-FIRST_DAY = os.environ.get("AAW_FIRST_DAY", "2025-01-01")
+from orchestration.lib import landing_files
 
-daily_partitions = dg.DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC")
+FIRST_DAY_VARIABLE = "AAW_FIRST_DAY"
+
+
+def first_partition_day(environ: Mapping[str, str] = os.environ) -> date:
+    """The first daily partition: AAW_FIRST_DAY when set (`aaw dev --first-day` sets it), else the first day
+    of the landing folder's daily files, else the demo's first day.
+
+    The partitions start where the data starts, so the UI counts as missing only days that could hold data
+    (a fixed early start showed hundreds of "missing" days before the first file). A partitioning is fixed
+    when the definitions load, so this reads the environment then; a later, earlier file needs a restart
+    (or AAW_FIRST_DAY) before its days can be materialised from the UI.
+    """
+    if configured := environ.get(FIRST_DAY_VARIABLE, "").strip():
+        try:
+            return date.fromisoformat(configured)
+        except ValueError:
+            raise ValueError(f"{FIRST_DAY_VARIABLE}={configured!r} is not a day: write it as YYYY-MM-DD") from None
+    workdir = environ.get("AAW_WORKDIR")
+    landing = environ.get("AAW_LANDING") or (str(Path(workdir) / "landing") if workdir else None)
+    found = landing_files.first_day(Path(landing)) if landing else None
+    return found or landing_files.DEMO_FIRST_DAY
+
+
+daily_partitions = dg.DailyPartitionsDefinition(start_date=first_partition_day().isoformat(), timezone="UTC")
+
+
+def partitions_start() -> date:
+    return date.fromisoformat(daily_partitions.start.strftime("%Y-%m-%d"))
 
 
 def run_days(context) -> list[date]:

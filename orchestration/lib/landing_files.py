@@ -85,3 +85,24 @@ def ignored_files(folder: Path, reads: str) -> dict[Path, str]:
         elif not path.match(reads):
             ignored[path] = f"not read: this folder's files are {reads}"
     return ignored
+
+
+# The first day of the generated demo organisation (a Monday; the baseline window of
+# seeds/velocity_programme.csv starts here), and so of its daily partitions when no landing file says more.
+DEMO_FIRST_DAY = date(2026, 1, 5)
+
+
+def daily_files(landing: Path) -> dict[str, date]:
+    """Every dated file of a daily entity, by its path relative to the landing folder, with its day."""
+    dated: dict[str, date] = {}
+    for folder in DAILY_FOLDERS:
+        for path in sorted((landing / folder).rglob("*")):
+            relative = path.relative_to(landing).as_posix()
+            if path.is_file() and (day := path_day_of(relative)):
+                dated[relative] = day
+    return dated
+
+
+def first_day(landing: Path) -> date | None:
+    """The first day a daily file of the landing folder names, or None without any."""
+    return min(daily_files(landing).values(), default=None)

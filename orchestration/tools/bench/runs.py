@@ -15,9 +15,10 @@ CHECK_STEPS = ("landing_gates", "publication_gates")  # the multi-asset checks o
 
 
 def run_command(landing: Path, workdir: Path, first: date, last: date, full_refresh: bool = False) -> list[str]:
-    """`aaw run` as a child process's command line (the benchmark and the recovery tests start runs so)."""
+    """`aaw run` as a child process's command line (the benchmark and the recovery tests start runs so, and read
+    the whole log from its output: --verbose)."""
     command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--workdir", str(workdir)]
-    command += ["--from", first.isoformat(), "--to", last.isoformat()]
+    command += ["--from", first.isoformat(), "--to", last.isoformat(), "--verbose"]
     return command + (["--full-refresh"] if full_refresh else [])
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from orchestration.lib.contracts.generic import CSV_HEADERS
+from orchestration.lib.landing_files import DEMO_FIRST_DAY
 
 ROSTER_COLUMNS = CSV_HEADERS["roster"]
 TEAMS_COLUMNS = CSV_HEADERS["teams"]
@@ -124,6 +125,6 @@ class DemoSpec:
     engineers_per_team: int = 8
     days: int = 56
     seed: int = 7
-    start: date = date(2026, 1, 5)  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
+    start: date = DEMO_FIRST_DAY  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
     plant_cases: bool = True  # plant the gaming cases the guards must flag, and list them in the ground truth
     events_per_engineer_day: float = 15.0  # mean usage events per active engineer-day (bench raises it)

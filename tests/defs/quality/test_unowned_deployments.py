@@ -153,9 +153,11 @@ def test_an_unknown_service_at_volume_blocks_publication(published: Published, t
     succeeded = run_isolated(workspace, WEDNESDAY, WEDNESDAY, full_refresh=False)
     output = capsys.readouterr().out
     assert not succeeded
-    [line] = [line for line in output.splitlines() if line.strip().startswith("[ERROR]")]
-    assert "unowned_within_tolerance" in line and "acme/ghost (6, no_service_owner)" in line
-    assert "acme/sandbox (1, no_service_owner)" in line
-    assert "services.csv" in line and "guard_acknowledgements.csv" in line
-    assert f"aaw run --landing {workspace.landing} --workdir {workspace.workdir} --from 2026-03-04" in line
+    [gate] = [
+        index for index, line in enumerate(output.splitlines()) if line.startswith("Gate unowned_within_tolerance")
+    ]
+    block = "\n".join(output.splitlines()[gate : gate + 4])  # the gate, what it found, what it means, what to do
+    assert "acme/ghost (6, no_service_owner)" in block and "acme/sandbox (1, no_service_owner)" in block
+    assert "services.csv" in block and "guard_acknowledgements.csv" in block
+    assert f"aaw run --landing {workspace.landing} --workdir {workspace.workdir} --from 2026-03-04" in output
     assert published_checksums(workspace.published) == before

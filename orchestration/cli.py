@@ -74,7 +74,7 @@ def run_pipeline(workspace: Workspace, first: date, last: date, full_refresh: bo
 
 
 def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> bool:
-    workspace.activate()
+    workspace.prepare()
     import dagster as dg
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -84,27 +84,33 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool) -> b
 
     print("Preparing the dbt manifest (dbt parse)", flush=True)
     prepare_manifest()
-    from orchestration.definitions import defs  # loads the manifest just prepared
+    from orchestration.definitions import pipeline_definitions  # loads the manifest just prepared
+    from orchestration.defs.resources import WorkspaceResource
 
     print(f"Running the pipeline for {first}..{last}: landing {workspace.landing}, workdir {workspace.workdir}")
     run_id = str(uuid.uuid4())  # chosen here so the lake changes can be settled even if the run raises
-    instance = dg.DagsterInstance.get()
+    # the run history lives in the workdir, whatever DAGSTER_HOME this process was started with
+    instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
     _close_abandoned_runs(workspace, instance, run_id)
     try:
-        result = defs.get_job_def("pipeline").execute_in_process(
-            instance=instance,
-            run_id=run_id,
-            tags={
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-                run_history.TRIGGER_TAG: run_history.CLI_TRIGGER,
-                run_history.PID_TAG: str(os.getpid()),
-            },
-            run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO"}}},
-                "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
-            },
-            raise_on_error=False,
+        result = (
+            pipeline_definitions(WorkspaceResource.of(workspace))
+            .get_job_def("pipeline")
+            .execute_in_process(
+                instance=instance,
+                run_id=run_id,
+                tags={
+                    "dagster/asset_partition_range_start": first.isoformat(),
+                    "dagster/asset_partition_range_end": last.isoformat(),
+                    run_history.TRIGGER_TAG: run_history.CLI_TRIGGER,
+                    run_history.PID_TAG: str(os.getpid()),
+                },
+                run_config={
+                    "loggers": {"console": {"config": {"log_level": "INFO"}}},
+                    "ops": {"warehouse_models": {"config": {"full_refresh": full_refresh}}},
+                },
+                raise_on_error=False,
+            )
         )
     finally:
         # a run that published has committed its lake changes; any other outcome puts the lake back
@@ -290,12 +296,14 @@ def _dispatch(args: argparse.Namespace) -> int:
         workspace = Workspace(
             landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve()
         )
-        workspace.activate()
+        workspace.prepare()
         from orchestration.defs.dbt.project import prepare_manifest
 
         prepare_manifest()
         dagster = Path(sys.executable).parent / "dagster"
-        os.execv(dagster, [str(dagster), "dev", "-m", "orchestration.definitions"])
+        # a separate process: it builds its workspace resource from the variables it is started with
+        environ = {**os.environ, **workspace.environ()}
+        os.execve(dagster, [str(dagster), "dev", "-m", "orchestration.definitions"], environ)
     if args.command == "generate":
         _generate(args, args.out / "landing", args.out / "ground_truth.json")
         print(f"Landing files: {args.out / 'landing'}")

@@ -27,6 +27,7 @@ from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_p
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake
 from orchestration.lib.journal import Journal, settle_abandoned
 from orchestration.lib.workspace import Workspace
@@ -101,8 +102,11 @@ def _prune(published: Path) -> None:
     kinds={"duckdb", "parquet"},
     description="The gated marts as a new release under published/, swapped in atomically with a manifest.",
 )
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    workspace = Workspace.from_env()
+def published_marts(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+    return _publish(context, workspace.paths())
+
+
+def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.MaterializeResult:
     # a leftover journal's verdict depends on where `current` points: settle it before moving `current`
     settle_abandoned(workspace.lake, except_run=context.run_id)
     published = workspace.published

@@ -39,10 +39,4 @@ class WorkspaceResource(dg.ConfigurableResource):
         return Workspace(landing=landing, workdir=workdir)
 
     def dbt_vars(self) -> dict[str, str]:
-        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`."""
-        workspace = self.paths()
-        return {
-            "lake_path": str(workspace.lake),
-            "warehouse_path": str(workspace.warehouse),
-            "pseudonym_key_path": str(workspace.pseudonym_key),
-        }
+        return self.paths().dbt_vars()

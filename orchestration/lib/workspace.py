@@ -71,6 +71,14 @@ class Workspace:
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 
+    def dbt_vars(self) -> dict[str, str]:
+        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`."""
+        return {
+            "lake_path": str(self.lake),
+            "warehouse_path": str(self.warehouse),
+            "pseudonym_key_path": str(self.pseudonym_key),
+        }
+
     def environ(self) -> dict[str, str]:
         """The variables a separate process of this workspace needs: `dagster dev` and its daemon build the
         workspace resource from AAW_WORKDIR and AAW_LANDING and keep their run history in DAGSTER_HOME."""

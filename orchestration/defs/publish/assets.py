@@ -137,7 +137,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
-    _publish_dbt_docs(published)
+    _publish_dbt_docs(published, workspace.dbt_vars())
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
     return dg.MaterializeResult(
         metadata={
@@ -148,7 +148,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     )
 
 
-def _publish_dbt_docs(published: Path) -> None:
+def _publish_dbt_docs(published: Path, dbt_vars: dict[str, str]) -> None:
     """dbt docs as one static page under published/docs/ (works offline, no server).
 
     The docs describe the project, so they are regenerated only after the project changed.
@@ -157,7 +157,7 @@ def _publish_dbt_docs(published: Path) -> None:
     if is_newer_than_project(docs):
         return
     target = Path(dbt_project.project_dir) / "target"
-    dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
+    dbt_cli().cli(["docs", "generate", "--static", "--vars", json.dumps(dbt_vars)], target_path=target).wait()
     docs.parent.mkdir(exist_ok=True)
     temporary = docs.with_name(".index.html.tmp")
     shutil.copyfile(target / "static_index.html", temporary)

@@ -84,8 +84,8 @@ def run_pipeline(
             return _run(workspace, first, last, full_refresh, opened)
 
 
-def _load_definitions(output: CommandOutput, first: date):
-    """The Definitions, their partitions starting no later than the run's first day."""
+def _load_definitions(workspace: Workspace, output: CommandOutput, first: date):
+    """The Definitions over the workspace; their daily partitions must reach back to the run's first day."""
     import dagster as dg
 
     warnings.filterwarnings("ignore", category=dg.BetaWarning)
@@ -94,11 +94,6 @@ def _load_definitions(output: CommandOutput, first: date):
 
     output.log("Preparing the dbt manifest (dbt parse)")
     prepare_manifest()
-    if "orchestration.defs.partitions" not in sys.modules and not os.environ.get("AAW_FIRST_DAY"):
-        from orchestration.lib.landing_files import first_day
-
-        found = first_day(Path(os.environ["AAW_LANDING"]))
-        os.environ["AAW_FIRST_DAY"] = min(first, found or first).isoformat()  # `--from` may reach before the data
     from orchestration.defs.partitions import partitions_start
 
     if first < partitions_start():
@@ -106,20 +101,22 @@ def _load_definitions(output: CommandOutput, first: date):
             f"aaw: the run starts on {first}, before the first daily partition ({partitions_start()}); "
             "set AAW_FIRST_DAY to that day or earlier"
         )
-    from orchestration.definitions import defs  # loads the manifest just prepared
+    from orchestration.definitions import pipeline_definitions  # loads the manifest just prepared
+    from orchestration.defs.resources import WorkspaceResource
 
-    return defs
+    return pipeline_definitions(WorkspaceResource.of(workspace))
 
 
 def _run(workspace: Workspace, first: date, last: date, full_refresh: bool, output: CommandOutput) -> bool:
     started = time.monotonic()
-    workspace.activate()
-    defs = _load_definitions(output, first)
+    workspace.prepare()
+    defs = _load_definitions(workspace, output, first)
     import dagster as dg
 
     output.say(f"Running the pipeline for {first}..{last} (landing {workspace.landing}, workdir {workspace.workdir})")
     run_id = str(uuid.uuid4())  # chosen here so the lake changes can be settled even if the run raises
-    instance = dg.DagsterInstance.get()
+    # the run history lives in the workdir, whatever DAGSTER_HOME this process was started with
+    instance = dg.DagsterInstance.from_config(str(workspace.dagster_home))
     _close_abandoned_runs(workspace, instance, run_id, output)
     graph = defs.resolve_asset_graph()
     daily_assets = sum(1 for node in graph.asset_nodes if node.partitions_def is not None)
@@ -247,16 +244,18 @@ def _status(args: argparse.Namespace) -> int:
 def _dev(args: argparse.Namespace) -> int:
     """`dagster dev` over the workdir, as one process tree that SIGTERM or Ctrl-C stops as a whole."""
     workspace = Workspace(landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
-    workspace.activate()
+    workspace.prepare()
+    # a separate process: it builds its workspace resource and its partitions from the variables it starts with
+    environ = {**os.environ, **workspace.environ()}
     if args.first_day:
-        os.environ["AAW_FIRST_DAY"] = args.first_day.isoformat()
+        environ["AAW_FIRST_DAY"] = args.first_day.isoformat()
     from orchestration.defs.dbt.project import prepare_manifest
     from orchestration.lib.process_tree import run_tree
 
     prepare_manifest()
     dagster = Path(sys.executable).parent / "dagster"
     print(f"Dagster UI over {workspace.workdir} at http://127.0.0.1:{args.port}; Ctrl-C or SIGTERM stops every process")
-    return run_tree([str(dagster), "dev", "-m", "orchestration.definitions", "--port", str(args.port)])
+    return run_tree([str(dagster), "dev", "-m", "orchestration.definitions", "--port", str(args.port)], env=environ)
 
 
 def _demo(args: argparse.Namespace) -> int:

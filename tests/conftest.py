@@ -5,7 +5,6 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -13,14 +12,12 @@ from pathlib import Path
 import pytest
 
 from orchestration.cli import main, run_pipeline
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import DemoSpec, generate
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-# The partitioning is fixed when the definitions load, once per session, while tests run windows of many
-# landings: one early first day serves them all (a user's process starts it at its own data's first day).
-os.environ.setdefault("AAW_FIRST_DAY", "2025-01-01")
 
 TINY_LANDING = {
     "roster/roster_2026-03-02.csv": (
@@ -75,12 +72,14 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture
-def tiny_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """A workspace over TINY_LANDING, exported to the environment for this test only."""
-    workspace = Workspace(landing=write_files(tmp_path / "landing", TINY_LANDING), workdir=tmp_path / "work")
-    for name, value in workspace.environ().items():
-        monkeypatch.setenv(name, value)
-    return workspace
+def tiny_workspace(tmp_path: Path) -> Workspace:
+    """A workspace over TINY_LANDING (hand it to Dagster with `resources_of`)."""
+    return Workspace(landing=write_files(tmp_path / "landing", TINY_LANDING), workdir=tmp_path / "work")
+
+
+def resources_of(workspace: Workspace) -> dict[str, WorkspaceResource]:
+    """The resources an asset, check or sensor of the pipeline needs to work in `workspace`."""
+    return {"workspace": WorkspaceResource.of(workspace)}
 
 
 @dataclass(frozen=True)
@@ -98,17 +97,6 @@ class DemoRun:
 SMALL_DEMO = DemoSpec(teams=3, engineers_per_team=6, days=21, seed=11)
 
 
-@contextlib.contextmanager
-def restored_environ() -> Iterator[None]:
-    """os.environ as it was before the block: a workspace exported inside it does not leak into other tests."""
-    saved = dict(os.environ)
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
 # One organisation's pseudonymisation secret for every test run: two workdirs of the same organisation
 # (a copy, the vendor-format twin of the demo) must publish the same keys to compare equal.
 TEST_ORGANISATION_SECRET = "5e" * 32
@@ -123,10 +111,9 @@ def with_organisation_secret(workspace: Workspace) -> None:
 
 
 def run_isolated(workspace: Workspace, first: date, last: date, full_refresh: bool = True) -> bool:
-    """run_pipeline exports its workspace to os.environ; restore it afterwards so tests stay independent."""
+    """run_pipeline under the tests' organisation secret."""
     with_organisation_secret(workspace)
-    with restored_environ():
-        return run_pipeline(workspace, first, last, full_refresh=full_refresh)
+    return run_pipeline(workspace, first, last, full_refresh=full_refresh)
 
 
 @pytest.fixture(scope="session")
@@ -139,7 +126,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
     command = ["run", "--landing", str(workspace.landing), "--workdir", str(workspace.workdir), "--full-refresh"]
     command += ["--from", first.isoformat(), "--to", last.isoformat()]
     output = io.StringIO()
-    with restored_environ(), contextlib.redirect_stdout(output):  # through the command line, as a user runs it
+    with contextlib.redirect_stdout(output):  # through the command line, as a user runs it
         succeeded = main(command) == 0
     ground_truth = json.loads((root / "ground_truth.json").read_text())
     return DemoRun(workspace, ground_truth, first, last, succeeded, output.getvalue())

@@ -11,7 +11,7 @@ import pytest
 from orchestration.cli import main
 from orchestration.cli_parser import build_parser
 from orchestration.lib.workspace import Workspace
-from tests.conftest import TINY_LANDING, restored_environ, with_organisation_secret, write_files
+from tests.conftest import TINY_LANDING, with_organisation_secret, write_files
 
 MOST_LINES = 60
 
@@ -62,7 +62,7 @@ def test_the_demo_run_prints_a_short_output_ending_in_the_summary(demo_run):
 def _run_captured(landing: Path, workdir: Path) -> tuple[int, str]:
     with_organisation_secret(Workspace(landing=landing, workdir=workdir))
     captured = io.StringIO()
-    with restored_environ(), contextlib.redirect_stdout(captured):
+    with contextlib.redirect_stdout(captured):
         code = main(["run", "--landing", str(landing), "--workdir", str(workdir)])
     return code, captured.getvalue()
 
@@ -95,7 +95,7 @@ def test_a_failing_gate_says_what_it_found_means_and_what_to_do_without_a_traceb
 @pytest.mark.parametrize("flags", [["--teams", "1", "--engineers-per-team", "2"]])
 def test_a_demo_too_small_for_its_cases_says_so_in_one_line(tmp_path: Path, flags: list[str]):
     captured = io.StringIO()
-    with restored_environ(), contextlib.redirect_stdout(captured):
+    with contextlib.redirect_stdout(captured):
         code = main(["demo", "--workdir", str(tmp_path), *flags])
     assert code == 2
     assert "plant_cases needs at least 12 engineers" in captured.getvalue()

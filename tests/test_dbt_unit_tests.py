@@ -14,10 +14,14 @@ from orchestration.defs.dbt.project import DBT_EXECUTABLE
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.pseudonym import ensure_key
 from orchestration.lib.workspace import DBT_PROJECT_DIR
+from tests.conftest import resources_of
 
 
 def test_every_dbt_unit_test_passes(tiny_workspace, tmp_path):
-    ingested = dg.materialize(ingest_assets, partition_key="2026-03-02", instance=dg.DagsterInstance.ephemeral())
+    resources = resources_of(tiny_workspace)
+    ingested = dg.materialize(
+        ingest_assets, partition_key="2026-03-02", instance=dg.DagsterInstance.ephemeral(), resources=resources
+    )
     assert ingested.success  # the sources dbt reads exist (as Parquet files in the lake)
     ensure_key(tiny_workspace.pseudonym_key)  # the models dbt builds first read it (the tests fix their own)
     target = tmp_path / "dbt_target"  # not dbt_project/target: other runs may be using it
@@ -32,6 +36,8 @@ def test_every_dbt_unit_test_passes(tiny_workspace, tmp_path):
         "--no-use-colors",
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
+        "--vars",
+        json.dumps(resources["workspace"].dbt_vars()),
     ]
     env = {**os.environ, "DBT_TARGET_PATH": str(target), "DBT_LOG_PATH": str(target)}
     build = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True)

@@ -3,6 +3,7 @@
 import dagster as dg
 
 from orchestration.definitions import defs
+from tests.conftest import resources_of
 
 
 def test_definitions_load():
@@ -38,16 +39,21 @@ def test_dbt_sources_depend_on_the_ingest_assets():
 
 def test_sensor_requests_the_days_of_new_landing_files(tiny_workspace):
     sensor = defs.resolve_sensor_def("landing_files_sensor")
-    with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral()) as context:
+    resources = resources_of(tiny_workspace)
+    with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral(), resources=resources) as context:
         result = sensor(context)
     [request] = result.run_requests
     assert request.tags["dagster/asset_partition_range_start"] == "2026-03-02"
     assert request.tags["dagster/asset_partition_range_end"] == "2026-03-03"
-    with dg.build_sensor_context(cursor=result.cursor, instance=dg.DagsterInstance.ephemeral()) as context:
+    with dg.build_sensor_context(
+        cursor=result.cursor, instance=dg.DagsterInstance.ephemeral(), resources=resources
+    ) as context:
         assert isinstance(sensor(context), dg.SkipReason)
     late = tiny_workspace.landing / "usage" / "2026-02-20.ndjson"
     late.write_text("")
-    with dg.build_sensor_context(cursor=result.cursor, instance=dg.DagsterInstance.ephemeral()) as context:
+    with dg.build_sensor_context(
+        cursor=result.cursor, instance=dg.DagsterInstance.ephemeral(), resources=resources
+    ) as context:
         [late_request] = sensor(context).run_requests
     assert late_request.tags["dagster/asset_partition_range_start"] == "2026-02-20"
     assert late_request.tags["dagster/asset_partition_range_end"] == "2026-02-20"

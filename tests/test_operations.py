@@ -23,7 +23,7 @@ from orchestration.defs.ingest.sensors import landing_files_sensor, landing_stat
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
 from orchestration.lib.workspace import REPO_ROOT, Workspace
 from orchestration.tools.bench.runs import run_command
-from tests.conftest import DemoRun, run_isolated, tree_digest
+from tests.conftest import DemoRun, resources_of, run_isolated, tree_digest
 
 
 def copy_of(demo: DemoRun, root: Path) -> Workspace:
@@ -99,10 +99,8 @@ def test_a_run_killed_in_each_stage_recovers_without_duplicates_or_loss(demo_run
     assert published_marts(workspace) == expected
 
 
-def test_a_late_file_is_picked_up_by_the_sensor_and_reprocesses_its_day(demo_run, tmp_path, monkeypatch):
+def test_a_late_file_is_picked_up_by_the_sensor_and_reprocesses_its_day(demo_run, tmp_path):
     workspace = copy_of(demo_run, tmp_path)
-    for name, value in workspace.environ().items():
-        monkeypatch.setenv(name, value)
     cursor = json.dumps(landing_state(workspace))
     late_day = demo_run.first + timedelta(days=2)
     with duckdb.connect(str(demo_run.workspace.warehouse), read_only=True) as con:
@@ -124,7 +122,10 @@ def test_a_late_file_is_picked_up_by_the_sensor_and_reprocesses_its_day(demo_run
     (workspace.landing / "usage" / f"{late_day}.late.ndjson").write_text(
         "".join(json.dumps(event) + "\n" for event in late_events)
     )
-    with dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral()) as context:
+    resources = resources_of(workspace)
+    with dg.build_sensor_context(
+        cursor=cursor, instance=dg.DagsterInstance.ephemeral(), resources=resources
+    ) as context:
         [request] = landing_files_sensor(context).run_requests
     start, end = request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]
     assert start == end == str(late_day)

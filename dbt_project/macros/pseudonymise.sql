@@ -18,7 +18,7 @@
 
 {#- The secret as 64 hex digits, read at query time (a unit test overrides this with a literal). -#}
 {% macro pseudonym_key_hex() -%}
-    (select trim(content, chr(9) || chr(10) || chr(13) || ' ') from read_text('{{ env_var("AAW_PSEUDONYM_KEY", "../demo/secrets/pseudonym.key") }}'))
+    (select trim(content, chr(9) || chr(10) || chr(13) || ' ') from read_text('{{ var("pseudonym_key_path", env_var("AAW_PSEUDONYM_KEY", "../demo/secrets/pseudonym.key")) }}'))
 {%- endmacro %}
 
 {#- HMAC's inner or outer key: the secret zero-padded to SHA-256's 64-byte block, xor-ed with the pad byte. -#}

@@ -14,11 +14,15 @@ import dagster as dg
 from orchestration.lib import landing_files
 
 FIRST_DAY_VARIABLE = "AAW_FIRST_DAY"
+# No exporter this warehouse reads goes back further; partitions before the data cost nothing in a run.
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 def first_partition_day(environ: Mapping[str, str] = os.environ) -> date:
     """The first daily partition: AAW_FIRST_DAY when set (`aaw dev --first-day` sets it), else the first day
-    of the landing folder's daily files, else the demo's first day.
+    of the daily files of the landing folder the environment names (AAW_LANDING or AAW_WORKDIR/landing, as
+    `aaw dev` starts the UI), else the demo's first day when that folder has none yet. A process that names no
+    landing folder (an in-process `aaw run`, a test) runs windows of any landing: its partitions start early.
 
     The partitions start where the data starts, so the UI counts as missing only days that could hold data
     (a fixed early start showed hundreds of "missing" days before the first file). A partitioning is fixed
@@ -32,8 +36,9 @@ def first_partition_day(environ: Mapping[str, str] = os.environ) -> date:
             raise ValueError(f"{FIRST_DAY_VARIABLE}={configured!r} is not a day: write it as YYYY-MM-DD") from None
     workdir = environ.get("AAW_WORKDIR")
     landing = environ.get("AAW_LANDING") or (str(Path(workdir) / "landing") if workdir else None)
-    found = landing_files.first_day(Path(landing)) if landing else None
-    return found or landing_files.DEMO_FIRST_DAY
+    if not landing:
+        return EARLIEST_DAY
+    return landing_files.first_day(Path(landing)) or landing_files.DEMO_FIRST_DAY
 
 
 daily_partitions = dg.DailyPartitionsDefinition(start_date=first_partition_day().isoformat(), timezone="UTC")

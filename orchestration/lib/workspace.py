@@ -1,10 +1,9 @@
-"""Where a run reads and writes: one landing folder in, one work folder out.
+"""Where a run reads and writes: one landing folder in, one work folder out, and the paths below them.
 
-Every entry point (CLI, `dagster dev`, tests) points the pipeline at its folders through environment
-variables, so the Dagster definitions, dbt's profile and the checks all agree without passing paths around.
+The Dagster definitions receive a workspace as a resource (orchestration/defs/resources.py), dbt as `--vars`;
+only a separate process (`aaw dev`'s `dagster dev`) gets it through its environment (`environ`).
 """
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,12 +31,6 @@ telemetry:
 class Workspace:
     landing: Path
     workdir: Path
-
-    @classmethod
-    def from_env(cls) -> "Workspace":
-        workdir = Path(os.environ.get("AAW_WORKDIR", DEFAULT_WORKDIR)).resolve()
-        landing = Path(os.environ.get("AAW_LANDING", workdir / "landing")).resolve()
-        return cls(landing=landing, workdir=workdir)
 
     @property
     def lake(self) -> Path:
@@ -78,25 +71,30 @@ class Workspace:
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 
+    def dbt_vars(self) -> dict[str, str]:
+        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`."""
+        return {
+            "lake_path": str(self.lake),
+            "warehouse_path": str(self.warehouse),
+            "pseudonym_key_path": str(self.pseudonym_key),
+        }
+
     def environ(self) -> dict[str, str]:
-        """The variables every process of a run needs (Dagster, dbt, Great Expectations)."""
+        """The variables a separate process of this workspace needs: `dagster dev` and its daemon build the
+        workspace resource from AAW_WORKDIR and AAW_LANDING and keep their run history in DAGSTER_HOME."""
         return {
             "AAW_WORKDIR": str(self.workdir),
             "AAW_LANDING": str(self.landing),
-            "AAW_LAKE": str(self.lake),
-            "AAW_WAREHOUSE_PATH": str(self.warehouse),
-            "AAW_PSEUDONYM_KEY": str(self.pseudonym_key),
             "DAGSTER_HOME": str(self.dagster_home),
             "GX_ANALYTICS_ENABLED": "false",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
 
-    def activate(self) -> None:
-        """Export this workspace to the current process and its children, creating its folders."""
+    def prepare(self) -> None:
+        """Create the folders, the run-history instance settings and the pseudonymisation secret of a run."""
         for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
             folder.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
             instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
         ensure_key(self.pseudonym_key)
-        os.environ.update(self.environ())

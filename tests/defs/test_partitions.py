@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.defs.partitions import first_partition_day
+from orchestration.defs.partitions import EARLIEST_DAY, first_partition_day
 from orchestration.lib.landing_files import DEMO_FIRST_DAY
 
 
@@ -37,4 +37,7 @@ def test_the_variable_overrides_the_data_and_a_bad_value_is_named(tmp_path: Path
 
 def test_without_data_the_partitions_start_at_the_demo_first_day(tmp_path: Path):
     assert first_partition_day({"AAW_LANDING": str(tmp_path / "nowhere")}) == DEMO_FIRST_DAY
-    assert first_partition_day({}) == DEMO_FIRST_DAY
+
+
+def test_a_process_naming_no_landing_folder_runs_windows_of_any_landing():
+    assert first_partition_day({}) == EARLIEST_DAY

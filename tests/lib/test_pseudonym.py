@@ -12,7 +12,7 @@ from orchestration.lib.workspace import Workspace
 
 def test_the_first_run_creates_an_owner_only_secret_that_later_runs_keep(tmp_path):
     workspace = Workspace(landing=tmp_path / "landing", workdir=tmp_path / "work")
-    workspace.activate()
+    workspace.prepare()
     key = read_key(workspace.pseudonym_key)
     assert len(key) == KEY_BYTES
     assert stat.S_IMODE(workspace.pseudonym_key.stat().st_mode) == 0o600

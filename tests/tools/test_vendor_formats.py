@@ -6,7 +6,6 @@ real ingest assets over the whole window; the canonical tables are then compared
 
 import csv
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,7 +19,7 @@ from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import DemoSpec, generate
 from orchestration.tools.demo.vendor_formats import write_vendor_formats
-from tests.conftest import restored_environ
+from tests.conftest import resources_of
 
 # a seed whose tiny organisation uses Amazon Q and grants Cursor seats inside the window, so every
 # vendor folder is exercised (with seed 5, for one, nobody uses Amazon Q)
@@ -46,16 +45,15 @@ class Lakes:
 
 
 def ingest(workspace: Workspace) -> None:
-    with restored_environ():
-        os.environ.update(workspace.environ())
-        result = dg.materialize(
-            ingest_assets,
-            instance=dg.DagsterInstance.ephemeral(),
-            tags={
-                "dagster/asset_partition_range_start": FIRST.isoformat(),
-                "dagster/asset_partition_range_end": LAST.isoformat(),
-            },
-        )
+    result = dg.materialize(
+        ingest_assets,
+        instance=dg.DagsterInstance.ephemeral(),
+        tags={
+            "dagster/asset_partition_range_start": FIRST.isoformat(),
+            "dagster/asset_partition_range_end": LAST.isoformat(),
+        },
+        resources=resources_of(workspace),
+    )
     assert result.success
 
 

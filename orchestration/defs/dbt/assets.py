@@ -12,9 +12,9 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.defs.dbt.project import dbt_project
 from orchestration.defs.dbt.translator import WarehouseTranslator
 from orchestration.defs.partitions import run_days
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.journal import settle_abandoned
 from orchestration.lib.pseudonym import ensure_key
-from orchestration.lib.workspace import Workspace
 
 
 class DbtRunConfig(dg.Config):
@@ -39,17 +39,19 @@ def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     dagster_dbt_translator=WarehouseTranslator(),
     pool="warehouse_writer",
 )
-def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtRunConfig):
+def warehouse_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource, config: DbtRunConfig
+):
+    paths = workspace.paths()
     # a run without ingest (dbt alone) must not build on the changes of a run that failed or was killed
-    workspace = Workspace.from_env()
-    settle_abandoned(workspace.lake, except_run=context.run_id)
+    settle_abandoned(paths.lake, except_run=context.run_id)
     # the marts' keys are keyed hashes: a run started without the CLI (the UI) creates the secret too
-    ensure_key(workspace.pseudonym_key)
+    ensure_key(paths.pseudonym_key)
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     args = ["build", "--exclude-resource-type", "unit_test"]
+    # dbt gets the workspace's paths as vars: its process environment is this process's, shared by every run
     window = window_vars(context)
-    if window:
-        args += ["--vars", json.dumps(window)]
+    args += ["--vars", json.dumps({**workspace.dbt_vars(), **window})]
     context.log.info(f"dbt window: {window['min_date']}..{window['max_date']}" if window else "dbt window: whole lake")
     if config.full_refresh:
         args.append("--full-refresh")

@@ -19,6 +19,7 @@ from orchestration.defs.ingest.screening import (
 )
 from orchestration.defs.ingest.vendor_routing import VendorFile, VendorFiles, activity_day_of, deployed_day_of
 from orchestration.defs.partitions import daily_partitions
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, landing_files, reference
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
 from orchestration.lib.workspace import Workspace
@@ -26,8 +27,9 @@ from orchestration.lib.workspace import Workspace
 DayIngest = Callable[[dg.AssetExecutionContext, Workspace, date, VendorFiles, date], IngestOutcome]
 
 
-def _ingest_days(context: dg.AssetExecutionContext, ingest_day: DayIngest, vendor: VendorFiles) -> dg.MaterializeResult:
-    workspace = Workspace.from_env()
+def _ingest_days(
+    context: dg.AssetExecutionContext, workspace: Workspace, ingest_day: DayIngest, vendor: VendorFiles
+) -> dg.MaterializeResult:
     window = context.partition_time_window
     days = [date.fromisoformat(key) for key in context.partition_keys]
     total, errors = IngestOutcome(), []
@@ -69,14 +71,14 @@ def _daily_asset(
             kinds={"parquet"},
             pool="lake_writer",
         )
-        def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+            paths = workspace.paths()
             # listed once per run, before any partition is written: an unknown folder fails the run up front
-            workspace = Workspace.from_env()
-            refuse_links_leaving(workspace, folder)
-            check_day_file_names(workspace, folder)
-            report_ignored(context, workspace, entity, folder, "*")  # only hidden files: strays fail the run
-            vendor = VendorFiles(workspace, folder, entity, record_day, screen(workspace) if screen else None)
-            return _ingest_days(context, ingest_one, vendor)
+            refuse_links_leaving(paths, folder)
+            check_day_file_names(paths, folder)
+            report_ignored(context, paths, entity, folder, "*")  # only hidden files: strays fail the run
+            vendor = VendorFiles(paths, folder, entity, record_day, screen(paths) if screen else None)
+            return _ingest_days(context, paths, ingest_one, vendor)
 
         return _asset
 

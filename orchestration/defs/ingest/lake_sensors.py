@@ -8,8 +8,8 @@ is rolled back too: only lake changes that passed the publication gates as well 
 
 import dagster as dg
 
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.journal import Journal, LakeBusy
-from orchestration.lib.workspace import Workspace
 
 SETTLED_STATUSES = (dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED)
 
@@ -21,10 +21,10 @@ def _settling_sensor(status: dg.DagsterRunStatus) -> dg.SensorDefinition:
         description=f"Keeps the lake changes of a {status.value.lower()} run if it published, else puts them back.",
         default_status=dg.DefaultSensorStatus.RUNNING,  # a safety net, not a trigger: on from the start
     )
-    def _sensor(context: dg.RunStatusSensorContext):
+    def _sensor(context: dg.RunStatusSensorContext, workspace: WorkspaceResource):
         run_id = context.dagster_run.run_id
         try:
-            outcome = Journal(Workspace.from_env().lake, run_id).settle()
+            outcome = Journal(workspace.paths().lake, run_id).settle()
         except LakeBusy as error:  # the run's process has not exited yet
             return dg.SkipReason(f"{error}; the next run settles it")
         if outcome is None:

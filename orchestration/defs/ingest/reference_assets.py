@@ -6,6 +6,7 @@ import pyarrow as pa
 
 from orchestration.defs.ingest.connectors import generic
 from orchestration.defs.ingest.screening import landing_relative, refuse_links_leaving
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, reference
 from orchestration.lib.contracts.records import UnreadableFile
 from orchestration.lib.workspace import Workspace
@@ -28,9 +29,12 @@ CATALOGUE_KEYS = [
         for name in reference.REFERENCE_TABLES
     ]
 )
-def reference_overrides(context: dg.AssetExecutionContext):
+def reference_overrides(context: dg.AssetExecutionContext, workspace: WorkspaceResource):
     """Each reference table gets a Parquet file, empty without an override, so dbt can always read it."""
-    workspace = Workspace.from_env()
+    yield from _copy_references(context, workspace.paths())
+
+
+def _copy_references(context: dg.AssetExecutionContext, workspace: Workspace):
     refuse_links_leaving(workspace, "reference")
     try:
         reference.metric_var_overrides(workspace.landing)

@@ -8,6 +8,7 @@ from datetime import date
 import dagster as dg
 
 from orchestration.defs.ingest.vendor_routing import VendorFiles, activity_day_of, deployed_day_of
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib import landing_safety
 from orchestration.lib.landing_files import DAILY_FOLDERS as DAILY_ENTITIES
@@ -79,8 +80,13 @@ def lake_days(workspace: Workspace) -> set[date]:
 
 
 @dg.sensor(job=pipeline_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED)
-def landing_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    workspace = Workspace.from_env()
+def landing_files_sensor(
+    context: dg.SensorEvaluationContext, workspace: WorkspaceResource
+) -> dg.SensorResult | dg.SkipReason:
+    return _request_changed_days(context, workspace.paths())
+
+
+def _request_changed_days(context: dg.SensorEvaluationContext, workspace: Workspace) -> dg.SensorResult | dg.SkipReason:
     previous = json.loads(context.cursor) if context.cursor else {}
     current = landing_state(workspace)
     changed = [path for path, state in current.items() if previous.get(path) != state]

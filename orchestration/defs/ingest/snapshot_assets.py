@@ -13,6 +13,7 @@ from orchestration.defs.ingest.lake_writes import IngestOutcome, store, with_nam
 from orchestration.defs.ingest.reference_assets import CATALOGUE_KEYS, GROUP
 from orchestration.defs.ingest.screening import fail_unreadable, landing_relative, refuse_links_leaving, report_ignored
 from orchestration.defs.ingest.vendor_routing import snapshot_vendor_files, vendor_files
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, landing_files, reference
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
 from orchestration.lib.workspace import Workspace
@@ -35,33 +36,38 @@ def snapshot_asset(source: SnapshotSource) -> dg.AssetsDefinition:
         deps=CATALOGUE_KEYS,
         kinds={"parquet"},
     )
-    def _asset(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-        workspace = Workspace.from_env()
-        refuse_links_leaving(workspace, source.folder)
-        parsed, names, errors = snapshot_vendor_files(workspace, source.folder, source.entity)
-        files = sorted((workspace.landing / source.folder).glob("*.csv"))
-        if source.required and not files:
-            raise dg.Failure(
-                description=f"{workspace.landing / source.folder}: no CSV file found; "
-                f"expected the generic contract's {source.folder}/ files (README, generic contract v1)"
-            )
-        for file in files:
-            name = landing_relative(workspace, file)
-            try:
-                part = source.parse(file.read_bytes(), name, workspace.landing)
-            except UnreadableFile as error:
-                errors.append(str(error))
-                continue
-            for record in part.records:
-                with_name(record, name)
-            parsed.extend(part)
-            names.append(name)
-        fail_unreadable(errors)
-        report_ignored(context, workspace, source.entity, source.folder, "*.csv")
-        outcome = store(workspace, context, source.entity, None, parsed, names)
-        return dg.MaterializeResult(metadata=outcome.metadata())
+    def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+        return _ingest_snapshot(context, workspace.paths(), source)
 
     return _asset
+
+
+def _ingest_snapshot(
+    context: dg.AssetExecutionContext, workspace: Workspace, source: SnapshotSource
+) -> dg.MaterializeResult:
+    refuse_links_leaving(workspace, source.folder)
+    parsed, names, errors = snapshot_vendor_files(workspace, source.folder, source.entity)
+    files = sorted((workspace.landing / source.folder).glob("*.csv"))
+    if source.required and not files:
+        raise dg.Failure(
+            description=f"{workspace.landing / source.folder}: no CSV file found; "
+            f"expected the generic contract's {source.folder}/ files (README, generic contract v1)"
+        )
+    for file in files:
+        name = landing_relative(workspace, file)
+        try:
+            part = source.parse(file.read_bytes(), name, workspace.landing)
+        except UnreadableFile as error:
+            errors.append(str(error))
+            continue
+        for record in part.records:
+            with_name(record, name)
+        parsed.extend(part)
+        names.append(name)
+    fail_unreadable(errors)
+    report_ignored(context, workspace, source.entity, source.folder, "*.csv")
+    outcome = store(workspace, context, source.entity, None, parsed, names)
+    return dg.MaterializeResult(metadata=outcome.metadata())
 
 
 def _snapshot_day(name: str) -> date:
@@ -154,8 +160,11 @@ SNAPSHOT_SOURCES = (
     deps=CATALOGUE_KEYS,
     kinds={"parquet"},
 )
-def roster(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    workspace = Workspace.from_env()
+def roster(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+    return _ingest_roster(context, workspace.paths())
+
+
+def _ingest_roster(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.MaterializeResult:
     refuse_links_leaving(workspace, "roster")
     vendor_files(workspace, "roster", "roster")  # no vendor format: any sub-folder fails, naming the supported
     files = sorted((workspace.landing / "roster").glob("*.csv"))

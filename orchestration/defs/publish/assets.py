@@ -28,6 +28,7 @@ from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.dbt_docs import publish_static_docs
 from orchestration.defs.publish.report import write_report
 from orchestration.defs.quality.checks import PUBLISHED, mart_key
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake
 from orchestration.lib.journal import Journal, settle_abandoned
 from orchestration.lib.workspace import Workspace
@@ -102,8 +103,11 @@ def _prune(published: Path) -> None:
     kinds={"duckdb", "parquet"},
     description="The gated marts as a new release under published/, swapped in atomically with a manifest.",
 )
-def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    workspace = Workspace.from_env()
+def published_marts(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+    return _publish(context, workspace.paths())
+
+
+def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.MaterializeResult:
     # a leftover journal's verdict depends on where `current` points: settle it before moving `current`
     settle_abandoned(workspace.lake, except_run=context.run_id)
     published = workspace.published
@@ -134,7 +138,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
-    _publish_dbt_docs(published)
+    _publish_dbt_docs(published, workspace.dbt_vars())
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
     return dg.MaterializeResult(
         metadata={
@@ -145,7 +149,7 @@ def published_marts(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     )
 
 
-def _publish_dbt_docs(published: Path) -> None:
+def _publish_dbt_docs(published: Path, dbt_vars: dict[str, str]) -> None:
     """dbt docs as one static page under published/docs/ (works offline, no server).
 
     The docs describe the project, so they are regenerated only after the project changed.
@@ -154,5 +158,5 @@ def _publish_dbt_docs(published: Path) -> None:
     if is_newer_than_project(docs):
         return
     target = Path(dbt_project.project_dir) / "target"
-    dbt_cli().cli(["docs", "generate", "--static"], target_path=target).wait()
+    dbt_cli().cli(["docs", "generate", "--static", "--vars", json.dumps(dbt_vars)], target_path=target).wait()
     publish_static_docs(target / "static_index.html", docs)

@@ -23,6 +23,7 @@ from data_quality.landing import RECORD_DAY, landing_suite
 from data_quality.publication import publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
+from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, reference
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.published_models import published_models
@@ -116,12 +117,12 @@ def _gates_step(
         ],
         can_subset=True,
     )
-    def _step(context: dg.AssetCheckExecutionContext):
-        workspace = Workspace.from_env()
-        scope = Scope(workspace, run_days(context), validator(workspace))
+    def _step(context: dg.AssetCheckExecutionContext, workspace: WorkspaceResource):
+        paths = workspace.paths()
+        scope = Scope(paths, run_days(context), validator(paths))
         with contextlib.ExitStack() as stack:
             if needs_warehouse:
-                scope.con = stack.enter_context(duckdb.connect(str(workspace.warehouse), read_only=True))
+                scope.con = stack.enter_context(duckdb.connect(str(paths.warehouse), read_only=True))
             results = [
                 gates[(key.asset_key.path[-1], key.name)][1](scope, key.asset_key.path[-1])._replace(
                     asset_key=key.asset_key, check_name=key.name

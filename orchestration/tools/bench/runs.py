@@ -2,7 +2,6 @@
 read for the time of each stage and the slowest models."""
 
 import json
-import os
 import shutil
 import sys
 from datetime import date
@@ -38,20 +37,12 @@ def read_run_log(dagster_home: Path) -> dict:
     """Step durations and ingest progress of the latest run of the instance at `dagster_home`."""
     import dagster as dg
 
-    previous = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_runs(limit=1)
-            if not runs:
-                return {}
-            run = runs[0]
-            entries = instance.all_logs(run.run_id)
-    finally:
-        if previous is None:
-            os.environ.pop("DAGSTER_HOME", None)
-        else:
-            os.environ["DAGSTER_HOME"] = previous
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        runs = instance.get_runs(limit=1)
+        if not runs:
+            return {}
+        run = runs[0]
+        entries = instance.all_logs(run.run_id)
     starts, ends, status = {}, {}, {}
     run_start = run_end = None
     day_marks: dict[str, list[float]] = {}

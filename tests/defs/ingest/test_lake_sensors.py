@@ -7,7 +7,7 @@ import pytest
 from orchestration.definitions import defs
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.journal import open_journals
-from tests.conftest import tree_digest
+from tests.conftest import resources_of, tree_digest
 
 
 @pytest.mark.parametrize(
@@ -20,7 +20,10 @@ from tests.conftest import tree_digest
 def test_a_finished_run_that_did_not_publish_is_rolled_back(tiny_workspace, teams_csv, sensor_name):
     (tiny_workspace.landing / "teams" / "teams.csv").write_text(teams_csv)
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize(ingest_assets, partition_key="2026-03-02", instance=instance, raise_on_error=False)
+    resources = resources_of(tiny_workspace)
+    result = dg.materialize(
+        ingest_assets, partition_key="2026-03-02", instance=instance, raise_on_error=False, resources=resources
+    )
     assert result.success is (sensor_name == "success")
     assert open_journals(tiny_workspace.lake) == [result.run_id]
     assert (tiny_workspace.raw / "deployments" / "day=2026-03-02" / "data.parquet").exists()
@@ -31,6 +34,7 @@ def test_a_finished_run_that_did_not_publish_is_rolled_back(tiny_workspace, team
         dagster_event=finished,
         dagster_instance=instance,
         dagster_run=result.dagster_run,
+        resources=resources,
     )
     defs.resolve_sensor_def(f"lake_settled_on_{sensor_name}")(context)
     assert tree_digest(tiny_workspace.lake) == {}  # the lake was empty before the run

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.connectors.generic import parse_usage_events
 from orchestration.lib.journal import Journal
+from tests.conftest import resources_of
 from tests.defs.ingest.generic_inputs import CATALOGUE, NOW
 
 DAYS = (date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4))
@@ -91,7 +92,9 @@ def test_a_run_names_both_files_of_an_event_delivered_on_two_days(tiny_workspace
     instance = dg.DagsterInstance.ephemeral()
 
     def run(day: str) -> dg.ExecuteInProcessResult:
-        result = dg.materialize(ingest_assets, partition_key=day, instance=instance)
+        result = dg.materialize(
+            ingest_assets, partition_key=day, instance=instance, resources=resources_of(tiny_workspace)
+        )
         Journal(tiny_workspace.lake, result.run_id).commit()
         return result
 

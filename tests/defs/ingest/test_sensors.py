@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.ingest.sensors import days_touched, landing_files_sensor, landing_state, run_key
+from tests.conftest import resources_of
 
 CHANGED = {"usage/2026-03-02.ndjson": [120, 1772409600000000000], "teams/teams.csv": [48, 1772409600000000001]}
 IN_ANOTHER_PROCESS = (
@@ -53,7 +54,10 @@ def test_the_sensor_never_opens_a_link_out_of_landing_and_still_requests_its_day
     opened = []
     read_bytes = Path.read_bytes
     monkeypatch.setattr(Path, "read_bytes", lambda self: opened.append(self.resolve()) or read_bytes(self))
-    with dg.build_sensor_context(cursor=cursor, instance=dg.DagsterInstance.ephemeral()) as context:
+    resources = resources_of(tiny_workspace)
+    with dg.build_sensor_context(
+        cursor=cursor, instance=dg.DagsterInstance.ephemeral(), resources=resources
+    ) as context:
         [request] = landing_files_sensor(context).run_requests
     assert secret not in opened
     assert request.tags["dagster/asset_partition_range_end"] == "2026-03-03"

@@ -18,6 +18,7 @@ from orchestration.defs.ingest.connectors import registry
 from orchestration.lib import lake
 from orchestration.lib.journal import Journal
 from orchestration.lib.workspace import Workspace
+from tests.conftest import resources_of
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "vendor_formats"
 MARCH_2 = 1772409600000  # 2026-03-02T00:00:00Z in epoch milliseconds (Cursor's unit)
@@ -70,15 +71,16 @@ def vendor_workspace(tiny_workspace: Workspace) -> Workspace:
     return tiny_workspace
 
 
-def materialize_days(first: str, last: str) -> dg.ExecuteInProcessResult:
+def materialize_days(workspace: Workspace, first: str, last: str) -> dg.ExecuteInProcessResult:
     """Ingest the days and keep the lake changes, as a run that goes on to publish does (a run that does
     not publish is rolled back by the next one)."""
     result = dg.materialize(
         ingest_assets,
         instance=dg.DagsterInstance.ephemeral(),
         tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last},
+        resources=resources_of(workspace),
     )
-    Journal(Workspace.from_env().lake, result.run_id).commit()
+    Journal(workspace.lake, result.run_id).commit()
     return result
 
 
@@ -92,7 +94,7 @@ def stats(workspace: Workspace, entity: str, partition: str) -> dict:
 
 
 def test_vendor_records_land_in_the_partition_of_their_own_day(vendor_workspace):
-    assert materialize_days("2026-03-02", "2026-03-03").success
+    assert materialize_days(vendor_workspace, "2026-03-02", "2026-03-03").success
     deployed = {row["deployment_id"]: row for row in rows(vendor_workspace, "deployments", "day=2026-03-02")}
     assert set(deployed) == {"d1", "145988746"}  # generic + the webhook of a file dated the day after
     webhook = deployed["145988746"]
@@ -126,7 +128,7 @@ def test_vendor_records_land_in_the_partition_of_their_own_day(vendor_workspace)
 
 def test_a_record_goes_to_its_own_day_whatever_its_file_is_named(vendor_workspace):
     """A file name is a hint at best: the Amazon Q file under 2026/03/03 holds a record of 03-04."""
-    assert materialize_days("2026-03-02", "2026-03-04").success
+    assert materialize_days(vendor_workspace, "2026-03-02", "2026-03-04").success
     amazon_q = f"{AMAZON_Q}/2026/03/03/00/111122223333_by_user_analytic_1.csv"
     later = {
         (row["_source_file"], row["_source_line"])
@@ -151,7 +153,7 @@ def test_a_record_goes_to_its_own_day_whatever_its_file_is_named(vendor_workspac
 
 
 def test_snapshot_vendor_files_join_their_entity(vendor_workspace):
-    assert materialize_days("2026-03-02", "2026-03-02").success
+    assert materialize_days(vendor_workspace, "2026-03-02", "2026-03-02").success
     grants = rows(vendor_workspace, "licence_grants", "snapshot")
     assert {(row["tool"], row["identity"]) for row in grants} == {
         ("cursor", "ana@example.com"),
@@ -185,7 +187,7 @@ def test_the_latest_report_and_generic_events_win_over_older_vendor_rows(vendor_
     (vendor_workspace.landing / "usage" / "cursor_daily_usage" / "ana_2026-03-02.json").write_text(
         json.dumps({"data": [ana]})
     )
-    assert materialize_days("2026-03-02", "2026-03-02").success
+    assert materialize_days(vendor_workspace, "2026-03-02", "2026-03-02").success
     march_2 = rows(vendor_workspace, "tool_activity", "day=2026-03-02")
     copilot = [row for row in march_2 if row["tool"] == "github_copilot"]
     assert {row["_source_file"] for row in copilot} == {
@@ -213,24 +215,24 @@ def test_a_run_reads_new_files_and_those_whose_days_meet_its_window_each_once(ve
         registry.VENDOR_FORMATS, folder, dataclasses.replace(fmt, parse=counting, parse_files=counting_files)
     )
     report = f"{folder}/users_1_day_2026-03-02.ndjson"
-    assert materialize_days("2026-03-01", "2026-03-03").success
+    assert materialize_days(vendor_workspace, "2026-03-01", "2026-03-03").success
     assert calls == [report]  # new: read once, though three days of the window look at it
 
     calls.clear()
-    assert materialize_days("2026-03-03", "2026-03-03").success
+    assert materialize_days(vendor_workspace, "2026-03-03", "2026-03-03").success
     assert calls == []  # unchanged, and its records are of 03-02 only: not read again
-    assert materialize_days("2026-03-02", "2026-03-02").success
+    assert materialize_days(vendor_workspace, "2026-03-02", "2026-03-02").success
     assert calls == [report]  # unchanged, but its day is in the window: read to rebuild that partition
 
     calls.clear()
     (vendor_workspace.landing / report).touch()  # a new modification time, the same content
-    assert materialize_days("2026-03-03", "2026-03-03").success
+    assert materialize_days(vendor_workspace, "2026-03-03", "2026-03-03").success
     assert calls == []
 
     # a new file is read whatever its name says: an unreadable one fails the run, dated in July or not
     (vendor_workspace.landing / folder / "users_1_day_2026-07-01.ndjson").write_text("not json at all\n")
     with pytest.raises(dg.Failure, match=rf"{folder}/users_1_day_2026-07-01.ndjson: cannot be read"):
-        materialize_days("2026-03-02", "2026-03-02")
+        materialize_days(vendor_workspace, "2026-03-02", "2026-03-02")
 
 
 @pytest.mark.parametrize("folder", ["usage/copilot_old", "teams/archive", "usage/cursor_daily_usage/older"])
@@ -238,12 +240,12 @@ def test_an_unknown_folder_fails_naming_the_supported_formats(tiny_workspace, fo
     (tiny_workspace.landing / folder).mkdir(parents=True)
     (tiny_workspace.landing / folder / "report.json").write_text("{}")
     with pytest.raises(dg.Failure, match=rf"no vendor format reads landing/{folder}/: supported vendor folders are"):
-        materialize_days("2026-03-02", "2026-03-02")
+        materialize_days(tiny_workspace, "2026-03-02", "2026-03-02")
 
 
 def test_a_day_with_only_vendor_files_is_not_silent(vendor_workspace):
     (vendor_workspace.landing / "usage" / "2026-03-03.ndjson").unlink()
-    assert materialize_days("2026-03-03", "2026-03-03").success
+    assert materialize_days(vendor_workspace, "2026-03-03", "2026-03-03").success
     assert {row["tool"] for row in rows(vendor_workspace, "tool_activity", "day=2026-03-03")} == {
         "claude_code",
         "amazon_q",
@@ -254,13 +256,14 @@ def test_a_day_with_only_vendor_files_is_not_silent(vendor_workspace):
 def test_the_sensor_requests_the_days_inside_an_undated_vendor_export(vendor_workspace):
     """A Cursor range export names no day: the sensor reads its records for the days a run must cover."""
     sensor = defs.resolve_sensor_def("landing_files_sensor")
-    with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral()) as context:
+    resources = resources_of(vendor_workspace)
+    with dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral(), resources=resources) as context:
         seen = sensor(context).cursor
     feb_20, feb_23 = 1771545600000, 1771804800000  # epoch milliseconds
     text = (FORMATS / "cursor_daily_usage_data.json").read_text(encoding="utf-8")
     text = text.replace("1711756800000", str(feb_20), 1).replace("1711756800000", str(feb_23), 1)
     (vendor_workspace.landing / "usage" / "cursor_daily_usage" / "range_export.json").write_text(text)
-    with dg.build_sensor_context(cursor=seen, instance=dg.DagsterInstance.ephemeral()) as context:
+    with dg.build_sensor_context(cursor=seen, instance=dg.DagsterInstance.ephemeral(), resources=resources) as context:
         [request] = sensor(context).run_requests
     assert request.tags["dagster/asset_partition_range_start"] == "2026-02-20"
     assert request.tags["dagster/asset_partition_range_end"] >= "2026-02-23"

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from orchestration.cli import main, run_pipeline
+from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import DemoSpec, generate
@@ -80,6 +82,13 @@ def tiny_workspace(tmp_path: Path) -> Workspace:
 def resources_of(workspace: Workspace) -> dict[str, WorkspaceResource]:
     """The resources an asset, check or sensor of the pipeline needs to work in `workspace`."""
     return {"workspace": WorkspaceResource.of(workspace)}
+
+
+def ingest_day(workspace: Workspace, day: str) -> dg.ExecuteInProcessResult:
+    """The ingest assets of one day's partition materialised in `workspace` (the lake changes stay open)."""
+    return dg.materialize(
+        ingest_assets, partition_key=day, instance=dg.DagsterInstance.ephemeral(), resources=resources_of(workspace)
+    )
 
 
 @dataclass(frozen=True)

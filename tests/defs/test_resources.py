@@ -12,10 +12,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.journal import Journal
 from orchestration.lib.workspace import Workspace
-from tests.conftest import TINY_LANDING, DemoRun, resources_of, run_isolated, write_files
+from tests.conftest import TINY_LANDING, DemoRun, ingest_day, run_isolated, write_files
 from tests.test_operations import copy_of, published_marts
 
 
@@ -48,9 +47,7 @@ def tiny_with_team(root: Path, team_id: str) -> Workspace:
 
 
 def ingest(workspace: Workspace, day: str) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(
-        ingest_assets, partition_key=day, instance=dg.DagsterInstance.ephemeral(), resources=resources_of(workspace)
-    )
+    result = ingest_day(workspace, day)
     Journal(workspace.lake, result.run_id).commit()
     return result
 

@@ -9,21 +9,11 @@ import dagster as dg
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.workspace import SEEDS_DIR, Workspace
-from tests.conftest import resources_of
+from tests.conftest import ingest_day
 
 FORMATS = Path(__file__).resolve().parents[2] / "fixtures" / "vendor_formats"
 HUGE = 1_000_000_000
-
-
-def materialize(workspace: Workspace, partition: str) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        ingest_assets,
-        partition_key=partition,
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=resources_of(workspace),
-    )
 
 
 def quarantined(workspace: Workspace, day: str) -> list[dict]:
@@ -59,7 +49,7 @@ def override(workspace: Workspace, transform) -> None:
 
 
 def test_an_event_above_its_types_ceiling_is_quarantined_with_the_reason(inflated):
-    assert materialize(inflated, "2026-03-03").success
+    assert ingest_day(inflated, "2026-03-03").success
     [reject] = quarantined(inflated, "2026-03-03")
     assert (reject["source_file"], reject["source_line"]) == ("usage/2026-03-03.ndjson", 2)
     assert reject["reason"].startswith("suggestion_accepted count 1,000,000,000 is above its ceiling of 20,000")
@@ -68,14 +58,14 @@ def test_an_event_above_its_types_ceiling_is_quarantined_with_the_reason(inflate
 
 def test_an_override_raises_the_ceiling(inflated):
     override(inflated, lambda lines: [line.replace(",20000", ",2000000000") for line in lines])
-    assert materialize(inflated, "2026-03-03").success
+    assert ingest_day(inflated, "2026-03-03").success
     assert quarantined(inflated, "2026-03-03") == []
     assert activity(inflated, "2026-03-03") == [("interaction", 1), ("suggestion_accepted", HUGE)]
 
 
 def test_an_override_written_before_the_column_keeps_the_shipped_ceilings(inflated):
     override(inflated, lambda lines: [line.rsplit(",", 1)[0] for line in lines])
-    assert materialize(inflated, "2026-03-03").success
+    assert ingest_day(inflated, "2026-03-03").success
     [reject] = quarantined(inflated, "2026-03-03")
     assert "above its ceiling of 20,000" in reject["reason"]
 
@@ -83,7 +73,7 @@ def test_an_override_written_before_the_column_keeps_the_shipped_ceilings(inflat
 def test_a_ceiling_that_is_not_a_positive_number_fails_naming_the_line(inflated):
     override(inflated, lambda lines: [line.replace(",20000", ",lots", 1) for line in lines])
     with pytest.raises(dg.Failure, match=r"landing/reference/activity_types.csv line 4: max_per_day of "):
-        materialize(inflated, "2026-03-03")
+        ingest_day(inflated, "2026-03-03")
 
 
 def test_a_vendor_daily_count_above_the_ceiling_is_quarantined(tiny_workspace):
@@ -92,7 +82,7 @@ def test_a_vendor_daily_count_above_the_ceiling_is_quarantined(tiny_workspace):
     target = tiny_workspace.landing / "usage" / "github_copilot_users_1_day" / "users_1_day_2026-03-03.ndjson"
     target.parent.mkdir(parents=True)
     target.write_text(json.dumps(report) + "\n")
-    assert materialize(tiny_workspace, "2026-03-03").success
+    assert ingest_day(tiny_workspace, "2026-03-03").success
     reasons = {
         (row["source_file"], row["reason"].split(" is above")[0]) for row in quarantined(tiny_workspace, "2026-03-03")
     }
@@ -106,4 +96,4 @@ def test_an_override_that_is_not_utf8_fails_naming_the_file(inflated):
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes((SEEDS_DIR / "activity_types.csv").read_bytes().replace(b"passive", b"passiv\xe9"))
     with pytest.raises(dg.Failure, match=r"landing/reference/activity_types.csv: cannot be read as UTF-8 CSV"):
-        materialize(inflated, "2026-03-03")
+        ingest_day(inflated, "2026-03-03")

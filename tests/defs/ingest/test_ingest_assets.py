@@ -10,19 +10,9 @@ from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib import lake
 from orchestration.lib.journal import Journal
 from orchestration.lib.status import left_out_lines
-from orchestration.lib.workspace import Workspace
-from tests.conftest import resources_of, run_isolated
+from tests.conftest import ingest_day, resources_of, run_isolated
 
 LOAD_COLUMNS = ["_load_id", "_loaded_at"]
-
-
-def materialize(workspace: Workspace, partition: str) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        ingest_assets,
-        partition_key=partition,
-        instance=dg.DagsterInstance.ephemeral(),
-        resources=resources_of(workspace),
-    )
 
 
 def metadata_of(result: dg.ExecuteInProcessResult, *key: str) -> dict:
@@ -31,7 +21,7 @@ def metadata_of(result: dg.ExecuteInProcessResult, *key: str) -> dict:
 
 
 def test_a_day_is_ingested_with_lineage_and_quarantine(tiny_workspace):
-    result = materialize(tiny_workspace, "2026-03-02")
+    result = ingest_day(tiny_workspace, "2026-03-02")
     assert result.success
     deployments = pq.read_table(tiny_workspace.raw / "deployments" / "day=2026-03-02" / "data.parquet").to_pylist()
     assert [row["deployment_id"] for row in deployments] == ["d1"]
@@ -50,10 +40,10 @@ def test_a_day_is_ingested_with_lineage_and_quarantine(tiny_workspace):
 
 
 def test_rerunning_a_partition_leaves_identical_output(tiny_workspace):
-    assert materialize(tiny_workspace, "2026-03-02").success
+    assert ingest_day(tiny_workspace, "2026-03-02").success
     paths = sorted(tiny_workspace.lake.rglob("*.parquet"))
     first = {path: without_load_columns(path) for path in paths if "reference" not in path.parts}
-    assert materialize(tiny_workspace, "2026-03-02").success
+    assert ingest_day(tiny_workspace, "2026-03-02").success
     assert sorted(tiny_workspace.lake.rglob("*.parquet")) == paths
     for path, table in first.items():
         assert without_load_columns(path).equals(table), path
@@ -66,7 +56,7 @@ def without_load_columns(path):
 
 def test_a_day_without_a_file_is_silence_not_zero(tiny_workspace):
     (tiny_workspace.landing / "usage" / "2026-03-03.ndjson").unlink()
-    assert materialize(tiny_workspace, "2026-03-03").success
+    assert ingest_day(tiny_workspace, "2026-03-03").success
     assert not (tiny_workspace.raw / "tool_activity" / "day=2026-03-03").exists()
     assert (tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet").exists()  # empty file = zero
 
@@ -74,7 +64,7 @@ def test_a_day_without_a_file_is_silence_not_zero(tiny_workspace):
 def test_an_unreadable_file_fails_its_partition_naming_the_file(tiny_workspace):
     (tiny_workspace.landing / "teams" / "teams.csv").write_text("team,name\nteam-a,Alpha\n")
     with pytest.raises(dg.Failure, match=r"teams/teams.csv: cannot be read: expected a CSV header"):
-        materialize(tiny_workspace, "2026-03-02")
+        ingest_day(tiny_workspace, "2026-03-02")
 
 
 ROSTER_HEADER = "engineer_id,email,github_login,full_name,team_id,manager_email,role,is_engineer\n"
@@ -87,7 +77,7 @@ def test_a_day_split_over_two_roster_files_is_their_union(tiny_workspace):
         + "eng-4,cy@example.com,cy-gh,Cy C,team-a,mia@example.com,engineer,true\n"
         + "eng-1,ana@example.com,ana-gh,Ana A,team-a,mia@example.com,engineer,true\n"  # repeated as it was
     )
-    result = materialize(tiny_workspace, "2026-03-02")
+    result = ingest_day(tiny_workspace, "2026-03-02")
     assert result.success
     roster = pq.read_table(tiny_workspace.raw / "roster" / "day=2026-03-02" / "data.parquet").to_pylist()
     assert sorted(row["engineer_id"] for row in roster) == ["eng-1", "eng-2", "eng-3", "eng-4"]
@@ -100,7 +90,7 @@ def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(
         ROSTER_HEADER + "eng-2,bo@example.com,bo-gh,Bo B,team-b,mia@example.com,engineer,true\n"
     )
     with pytest.raises(dg.Failure, match=r"lists eng-2 differently from roster/roster_2026-03-02.csv line 3"):
-        materialize(tiny_workspace, "2026-03-02")
+        ingest_day(tiny_workspace, "2026-03-02")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +110,7 @@ def test_a_landing_file_no_day_would_read_fails_naming_it(tiny_workspace, relati
     path = tiny_workspace.landing / relative
     path.write_text(ROSTER_HEADER if relative.startswith("roster") else "")
     with pytest.raises(dg.Failure, match=message):
-        materialize(tiny_workspace, "2026-03-02")
+        ingest_day(tiny_workspace, "2026-03-02")
 
 
 def test_a_header_only_roster_snapshot_fails_naming_it(tiny_workspace):
@@ -128,7 +118,7 @@ def test_a_header_only_roster_snapshot_fails_naming_it(tiny_workspace):
     (tiny_workspace.landing / "roster" / "roster_2026-03-03.csv").write_text(ROSTER_HEADER)
     message = r"roster/roster_2026-03-03.csv: cannot be read: .*holds the header and no row"
     with pytest.raises(dg.Failure, match=message):
-        materialize(tiny_workspace, "2026-03-03")
+        ingest_day(tiny_workspace, "2026-03-03")
     assert not (tiny_workspace.raw / "roster" / "day=2026-03-03").exists()
 
 
@@ -165,7 +155,7 @@ def test_resends_saved_as_jsonl_or_json_are_read_as_ndjson(tiny_workspace):
         '{"deployment_id":"d3","service":"checkout","environment":"production","commit_sha":"abe",'
         '"status":"success","deployed_at":"2026-03-03T10:00:00Z"}\n'
     )
-    result = materialize(tiny_workspace, "2026-03-03")
+    result = ingest_day(tiny_workspace, "2026-03-03")
     assert result.success
     deployments = pq.read_table(tiny_workspace.raw / "deployments" / "day=2026-03-03" / "data.parquet").to_pylist()
     assert [(row["deployment_id"], row["_source_file"]) for row in deployments] == [
@@ -180,7 +170,7 @@ def test_files_a_snapshot_folder_does_not_read_are_reported_as_ignored(tiny_work
     """A survey export saved as .xlsx, or a hidden file, was skipped without a word."""
     (tiny_workspace.landing / "surveys" / "wave2.xlsx").write_bytes(b"PK\x03\x04")
     (tiny_workspace.landing / "roster" / ".roster_2026-03-03.csv.swp").write_text("x")
-    result = materialize(tiny_workspace, "2026-03-02")
+    result = ingest_day(tiny_workspace, "2026-03-02")
     assert result.success
     left_out = lake.records_left_out(tiny_workspace.lake)
     assert left_out["survey_responses"]["ignored_files"] == {
@@ -203,7 +193,7 @@ def test_a_link_out_of_the_landing_folder_is_refused_unread(tiny_workspace, tmp_
     secret.write_text(PASSWD)
     (tiny_workspace.landing / "surveys" / "passwd.csv").symlink_to(secret)
     with pytest.raises(dg.Failure) as failure:
-        materialize(tiny_workspace, "2026-03-02")
+        ingest_day(tiny_workspace, "2026-03-02")
     message = str(failure.value)
     assert f"landing/surveys/passwd.csv -> {secret}" in message and "refused and not read" in message
     assert "root:x" not in message

@@ -110,10 +110,11 @@ def test_readme_example_lints_and_builds(project_with_example: Path, demo_run, t
 
     warehouse = tmp_path / "warehouse.duckdb"  # the demo's warehouse stays as the other tests read it
     shutil.copy(demo_run.workspace.warehouse, warehouse)
-    env = _dbt_env(tmp_path, {**demo_run.workspace.environ(), "AAW_WAREHOUSE_PATH": str(warehouse)})
+    env = _dbt_env(tmp_path, demo_run.workspace.environ())
+    dbt_vars = {**demo_run.workspace.dbt_vars(), "warehouse_path": str(warehouse)}
     build = subprocess.run(
         [DBT_EXECUTABLE, "build", "--select", "int_team_weeks_measured+", "--no-use-colors"]
-        + ["--profiles-dir", str(project)],
+        + ["--vars", json.dumps(dbt_vars), "--profiles-dir", str(project)],
         cwd=project,
         env=env,
         capture_output=True,

@@ -158,7 +158,7 @@ def _row_count_lines(manifest: Path) -> list[str]:
         counts = json.loads(manifest.read_text())["row_counts"]
     except (OSError, ValueError, KeyError):
         return []
-    cells = [f"{name} {rows:,}" for name, rows in counts.items()]
+    cells = [f"{name}\N{NO-BREAK SPACE}{rows:,}" for name, rows in counts.items()]  # a name keeps its count on its line
     return ["Rows per mart:", *textwrap.wrap(", ".join(cells), WIDTH, initial_indent="  ", subsequent_indent="  ")]
 
 

@@ -46,7 +46,7 @@ def _expected_checks(manifest: dict) -> str:
     failed = [key for key, runs in results.items() if not all(run["passed"] for run in runs)]
     blocking = sum(1 for runs in results.values() if runs[-1]["severity"] == "ERROR")
     text = f"{len(results)} checks ({blocking} blocking): {len(results) - len(failed)} passed"
-    return text + (f", {len(failed)} failed" if failed else "")
+    return text + (f", {len(failed)} warned (a published release has no blocking failure)" if failed else "")
 
 
 def _headline_week(data: ReportData):

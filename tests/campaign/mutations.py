@@ -11,6 +11,7 @@ busy weekday, a week of history before it); `apply` returns None when the landin
 import codecs
 import csv
 import json
+import math
 import random
 import shutil
 from collections.abc import Callable
@@ -23,6 +24,7 @@ SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
 HISTORY_DAYS = 7  # a target day has at least a week of data before it: "normal volume" has a meaning
 BUSY_USAGE = 20  # events a day from which a usage day is busy
 BUSY_DEPLOYS = 3  # deployments a day from which a deployments day is busy
+SILENCE_ODDS = 0.001  # gate_false_alarm_rate: a missing day file blocks when a zero is less likely than this
 TRUNCATED_WIDTH = 100  # an exporter that cuts every line at 100 characters
 
 
@@ -98,6 +100,27 @@ def _busy_deploys(records: list[dict]) -> bool:
     return len(records) >= BUSY_DEPLOYS
 
 
+def _judged_weekday(landing: Path, folder: str, volume: Callable[[list[dict]], int]) -> date | None:
+    """The busiest weekday whose silence the rules can judge implausible: 2+ of the 4 same weekdays before
+    it have a file, and a zero is below SILENCE_ODDS for their mean volume (a Poisson count)."""
+    volumes = {day: volume(_records(path)) for day, path in _day_files(landing, folder).items()}
+
+    def expected(day: date) -> float:
+        history = [volumes[past] for week in range(1, 5) if (past := day - timedelta(weeks=week)) in volumes]
+        return sum(history) / len(history) if len(history) >= 2 else 0.0
+
+    judged = [day for day in volumes if day.weekday() < 5 and math.exp(-expected(day)) < SILENCE_ODDS]
+    return max(judged, key=lambda day: (volumes[day], day), default=None)
+
+
+def _busiest_tool_users(records: list[dict]) -> int:
+    """A usage day's volume as the silence rule counts it: the distinct users of its most used tool."""
+    users: dict[str, set[str]] = {}
+    for record in records:
+        users.setdefault(record["tool"], set()).add(record["identity"].lower())
+    return max(map(len, users.values()), default=0)
+
+
 def _busiest(landing: Path, folder: str) -> date | None:
     files = _day_files(landing, folder)
     return max(files, key=lambda day: (len(_records(files[day])), day), default=None)
@@ -114,9 +137,9 @@ def _epoch(text: str) -> float:
 # ---- the breakages -----------------------------------------------------------------------------
 
 
-def _delete_day(folder: str, busy: Callable[[list[dict]], bool]) -> Callable[[Path, random.Random], Applied | None]:
+def _delete_day(folder: str, volume: Callable[[list[dict]], int]) -> Callable[[Path, random.Random], Applied | None]:
     def apply(landing: Path, rng: random.Random) -> Applied | None:
-        day = _busy_weekday(landing, folder, busy)
+        day = _judged_weekday(landing, folder, volume)
         if day is None:
             return None
         path = landing / folder / f"{day.isoformat()}.ndjson"
@@ -339,16 +362,16 @@ MUTATIONS = (
         "missing_deployments_day",
         BLOCKS,
         "a busy weekday's deployments file is absent: silence, not zero (an empty file says zero), on a "
-        "weekday the organisation deploys",
-        _delete_day("deployments", _busy_deploys),
+        "weekday the organisation deploys enough, over at least two weeks before, to make zero implausible",
+        _delete_day("deployments", len),
         gates=("source_not_silent",),
     ),
     Mutation(
         "missing_usage_day",
         BLOCKS,
-        "a busy weekday's usage file is absent while several people used a tool that day and the same "
-        "weekday before: zero is implausible for that volume",
-        _delete_day("usage", _busy_usage),
+        "a busy weekday's usage file is absent while a tool had enough users on the same weekday over at "
+        "least two weeks before: zero is implausible for that volume",
+        _delete_day("usage", _busiest_tool_users),
         gates=("source_not_silent",),
     ),
     Mutation(

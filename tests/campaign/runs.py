@@ -23,10 +23,12 @@ from tests.conftest import run_isolated
 from tests.mart_comparison import read_mart
 from tests.metrics_oracle import MART_KEYS
 
-# The step failure lines of the run's summary name an exception class; a gate fails as an asset check, a
-# named unreadable file as dagster's Failure. Any other class is a crash, not an answer.
-STEP_FAILURE = re.compile(r"step (\S+) failed: ([\w.]+): ")
-ANSWERS = ("dagster._core.definitions.events.Failure",)
+# A failed run's summary names each failed gate ("Gate <gate> on <asset>") and each failed step; a step that
+# stopped on purpose at a data problem (dagster's Failure) says what it found, any other exception is shown as
+# "an unexpected error in the pipeline (<class>: ...)": a crash, not an answer.
+UNEXPECTED_ERROR = re.compile(r"an unexpected error in the pipeline \(([\w.]+): ")
+SUMMARY_START = re.compile(r"^Run \S+ FAILED at ", re.M)
+SUMMARY_END = "\nLog (every step"
 # Great Expectations renders Data Docs of every validation, failed ones too: that folder is a log, not the
 # publication.
 NOT_PUBLICATION = ("quality",)
@@ -40,19 +42,18 @@ class Outcome:
 
     @property
     def failure(self) -> str:
-        """The run's failure summary: the failed checks and steps it printed (empty when it published)."""
-        start = self.output.find("FAILED; the previous publication")
-        if start < 0:
+        """The run's failure summary: the failed gates and steps it printed (empty when it published)."""
+        start = SUMMARY_START.search(self.output)
+        if not start:
             return ""
-        end = self.output.find("\n  lake:", start)
-        return self.output[start : end if end >= 0 else None]
+        end = self.output.find(SUMMARY_END, start.start())
+        return self.output[start.start() : end if end >= 0 else None]
 
     @property
     def crash(self) -> str | None:
         """The exception of a step that failed with neither a gate nor a named file: a traceback to fix."""
-        for step, error in STEP_FAILURE.findall(self.failure):
-            if error not in ANSWERS:
-                return f"step {step}: {error}"
+        if found := UNEXPECTED_ERROR.search(self.failure):
+            return f"an unexpected {found[1]}"
         if "Traceback (most recent call last)" in self.output:
             return "a Python traceback in the run's output"
         return None

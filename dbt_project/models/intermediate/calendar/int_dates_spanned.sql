@@ -1,5 +1,7 @@
 -- Every day the data covers, starting on the Monday of its first ISO week (headcount is taken on
--- Mondays, so a window starting mid-week still has one).
+-- Mondays, so a window starting mid-week still has one). A day is in the data when it has a record or a
+-- landing file covers it: an empty file is an explicit zero, so a last day of empty files still has its
+-- rows (of zero) in the daily marts.
 with
 
 deployments as (
@@ -14,22 +16,37 @@ activity as (
 
 ),
 
+covered as (
+
+    select covered_date as date_day from {{ ref('stg_lake__days_covered') }}
+
+),
+
+data_days as (
+
+    select date_day from deployments
+    union all
+    select date_day from activity
+    union all
+    select date_day from covered
+
+),
+
 bounds as (
 
     select
         {{ week_start('min(date_day)') }} as first_day,
+        min(date_day) as first_data_day,
         max(date_day) as last_day
-    from (
-        select date_day from deployments
-        union all
-        select date_day from activity
-    ) as data_days
+    from data_days
 
 ),
 
 spine as (
 
-    select cast(generated.date_day as date) as date_day
+    select
+        cast(generated.date_day as date) as date_day,
+        bounds.first_data_day
     from bounds
     cross join generate_series(bounds.first_day, bounds.last_day, interval 1 day) as generated (date_day)
 
@@ -38,14 +55,8 @@ spine as (
 flagged as (
 
     select
-        spine.date_day,
-        spine.date_day >= (
-            select min(data_days.date_day) from (
-                select date_day from deployments
-                union all
-                select date_day from activity
-            ) as data_days
-        ) as is_in_data
+        date_day,
+        date_day >= first_data_day as is_in_data
     from spine
 
 )

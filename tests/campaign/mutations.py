@@ -495,9 +495,9 @@ MUTATIONS = (
     ),
     Mutation(
         "symlinked_files",
-        TOLERATED,
-        "a landing file that is a symlink (a sync tool or staging area links instead of copying) is read "
-        "through the link: identical marts",
+        BLOCKS,
+        "a landing file that is a symlink out of the landing folder (a sync tool links instead of copying) is "
+        "refused unread, since a link can point anywhere on the machine: the run names the file",
         _symlinked,
     ),
 )

@@ -68,6 +68,15 @@ class Workspace:
         return self.workdir / ".run.lock"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's files of this workdir's runs (compiled SQL, run results, its log, the docs it generates).
+
+        Kept in the workdir, not the dbt project, so two workdirs can run from one checkout at once and a
+        year of nightly runs leaves one folder, not a folder per run.
+        """
+        return self.workdir / "dbt"
+
+    @property
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 

@@ -13,7 +13,7 @@ import pytest
 
 from orchestration.definitions import defs
 from orchestration.lib.journal import Journal
-from orchestration.lib.workspace import Workspace
+from orchestration.lib.workspace import DBT_PROJECT_DIR, Workspace
 from tests.conftest import TINY_LANDING, DemoRun, ingest_day, run_isolated, write_files
 from tests.test_operations import copy_of, published_marts
 
@@ -98,8 +98,10 @@ def test_without_the_variables_the_code_location_names_the_missing_one(monkeypat
 def test_a_run_writes_no_environment_and_follows_its_workspace_not_the_environment(
     demo_run: DemoRun, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """Variables left over in the environment (another workdir's) steer neither Dagster nor dbt."""
+    """Variables left over in the environment (another workdir's) steer neither Dagster nor dbt, and dbt's own
+    files of the run (compiled SQL, run results) stay in the workdir, not in the shared dbt project."""
     workspace = copy_of(demo_run, tmp_path / "copy")
+    in_the_project = set((DBT_PROJECT_DIR / "target").iterdir())
     decoy = tmp_path / "decoy"
     for name, value in {
         "AAW_WORKDIR": decoy,
@@ -114,3 +116,5 @@ def test_a_run_writes_no_environment_and_follows_its_workspace_not_the_environme
         assert run_isolated(workspace, demo_run.last, demo_run.last, full_refresh=False)
     assert not decoy.exists()
     assert published_marts(workspace) == published_marts(demo_run.workspace)
+    assert (workspace.dbt_target / "build" / "run_results.json").exists()
+    assert set((DBT_PROJECT_DIR / "target").iterdir()) <= in_the_project

@@ -55,4 +55,4 @@ def warehouse_models(
     context.log.info(f"dbt window: {window['min_date']}..{window['max_date']}" if window else "dbt window: whole lake")
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context).stream()
+    yield from dbt.cli(args, context=context, target_path=paths.dbt_target / "build").stream()

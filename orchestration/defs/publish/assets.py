@@ -23,7 +23,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt.project import dbt_cli, dbt_project, is_newer_than_project
+from orchestration.defs.dbt.project import dbt_cli, is_newer_than_project
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.dbt_docs import publish_static_docs
 from orchestration.defs.publish.report import write_report
@@ -138,7 +138,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
-    _publish_dbt_docs(published, workspace.dbt_vars())
+    _publish_dbt_docs(workspace)
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
     return dg.MaterializeResult(
         metadata={
@@ -149,14 +149,15 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     )
 
 
-def _publish_dbt_docs(published: Path, dbt_vars: dict[str, str]) -> None:
+def _publish_dbt_docs(workspace: Workspace) -> None:
     """dbt docs as one static page under published/docs/ (works offline, no server).
 
     The docs describe the project, so they are regenerated only after the project changed.
     """
-    docs = published / "docs" / "index.html"
+    docs = workspace.published / "docs" / "index.html"
     if is_newer_than_project(docs):
         return
-    target = Path(dbt_project.project_dir) / "target"
-    dbt_cli().cli(["docs", "generate", "--static", "--vars", json.dumps(dbt_vars)], target_path=target).wait()
+    target = workspace.dbt_target / "docs"
+    args = ["docs", "generate", "--static", "--vars", json.dumps(workspace.dbt_vars())]
+    dbt_cli().cli(args, target_path=target).wait()
     publish_static_docs(target / "static_index.html", docs)

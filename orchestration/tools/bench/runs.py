@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from orchestration.lib.workspace import DBT_PROJECT_DIR
+from orchestration.lib.workspace import Workspace
 from orchestration.tools.bench.measure import Measured, child_env, measure
 
 CHECK_STEPS = ("landing_gates", "publication_gates")  # the multi-asset checks of defs/quality
@@ -106,17 +106,14 @@ def stages(measured: Measured, run_log: dict) -> dict:
     return breakdown
 
 
-def collect_dbt_results(run_id: str, into: Path, top: int = 15) -> dict:
-    """Move dagster-dbt's per-invocation target folders of this run out of dbt_project/target and summarise
-    its run_results.json: the slowest models and tests."""
-    found = sorted((DBT_PROJECT_DIR / "target").glob(f"warehouse_models-{run_id[:7]}-*"))
+def collect_dbt_results(workspace: Workspace, into: Path, top: int = 15) -> dict:
+    """Copy the run's dbt run_results.json beside the run's figures and summarise it: the slowest models and
+    tests."""
     into.mkdir(parents=True, exist_ok=True)
     summary: dict = {"models": [], "tests": []}
-    for folder in found:
-        results = folder / "run_results.json"
-        if results.exists():
-            shutil.copyfile(results, into / "run_results.json")
-        shutil.rmtree(folder, ignore_errors=True)
+    built = workspace.dbt_target / "build" / "run_results.json"
+    if built.exists():
+        shutil.copyfile(built, into / "run_results.json")
     results = into / "run_results.json"
     if not results.exists():
         return summary
@@ -168,7 +165,7 @@ def pipeline_run(
             "stages": stages(measured, run_log),
             "steps": run_log.get("steps", {}),
             "ingest_per_day": run_log.get("ingest_per_day", {}),
-            "dbt": collect_dbt_results(run_log["run_id"], runs) if run_log.get("run_id") else {},
+            "dbt": collect_dbt_results(Workspace(landing=landing, workdir=workdir), runs),
             "run_id": run_log.get("run_id"),
         }
     )

@@ -22,8 +22,8 @@ prepare: install  ## parse the dbt project into the manifest Dagster loads
 run: install  ## generate demo data and run the whole pipeline into ./demo
 	$(BIN)/aaw demo --workdir $(WORKDIR)
 
-test: install prepare  ## the test suite (small data, a few minutes)
-	$(BIN)/pytest -q
+test: install prepare  ## the fast tests and the campaign's sample, on two workers
+	$(BIN)/pytest -q -n 2 --dist loadgroup -m 'not bench'
 
 dev: install  ## the Dagster UI over ./demo (run `make run` first for data)
 	$(BIN)/aaw dev --workdir $(WORKDIR)

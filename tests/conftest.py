@@ -21,6 +21,16 @@ from orchestration.tools.demo.generator import DemoSpec, generate
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `make test`'s two xdist workers (`--dist loadgroup`), a module's tests run on one worker, so a
+    module fixture (a pipeline run, often) is built once; a test with its own group keeps it."""
+    for item in items:
+        if not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 TINY_LANDING = {
     "roster/roster_2026-03-02.csv": (
         "engineer_id,email,github_login,full_name,team_id,manager_email,role,is_engineer\n"

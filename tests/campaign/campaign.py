@@ -70,6 +70,11 @@ class Settings:
         """Mutation `index` of the campaign: the catalogue in turn, so every kind comes up."""
         return MUTATIONS[index % len(MUTATIONS)]
 
+    def mutation_targets(self, index: int) -> list[int]:
+        """The organisations mutation `index` is tried on, in turn, until one has a target for it."""
+        seeds = self.seeds
+        return [seeds[(index + turn) % len(seeds)] for turn in range(len(seeds))]
+
 
 @dataclass(frozen=True)
 class HonestRun:
@@ -131,10 +136,8 @@ class Campaign:
 
     def _run_mutation(self, index: int) -> MutatedRun:
         mutation = self.settings.mutation(index)
-        seeds = self.settings.seeds
         folder = self.root / f"mutation-{index:03d}-{mutation.kind}"
-        for turn in range(len(seeds)):
-            seed = seeds[(index + turn) % len(seeds)]
+        for seed in self.settings.mutation_targets(index):
             landing = folder / "landing"
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(self._landing_of(seed), landing, symlinks=True)

@@ -22,8 +22,21 @@ from tests.metrics_oracle import MART_KEYS, expected_marts
 pytestmark = pytest.mark.campaign
 
 SETTINGS = Settings.from_environment()
-MUTATION_IDS = {index: f"{index:03d}-{SETTINGS.mutation(index).kind}" for index in range(SETTINGS.mutations)}
-BLOCKING = [index for index in MUTATION_IDS if SETTINGS.mutation(index).expected == BLOCKS]
+
+
+def _beside(seed: int, value: int, name: str) -> pytest.param:
+    """A test parameter kept on the xdist worker (`--dist loadgroup`) that runs organisation `seed`: its
+    honest run is the session's, and another worker would run it again."""
+    return pytest.param(value, id=name, marks=pytest.mark.xdist_group(f"organisation-{seed}"))
+
+
+ORGANISATIONS = [_beside(seed, seed, str(seed)) for seed in SETTINGS.seeds]
+MUTATED_LANDINGS = [
+    _beside(SETTINGS.mutation_targets(index)[0], index, f"{index:03d}-{SETTINGS.mutation(index).kind}")
+    for index in range(SETTINGS.mutations)
+]
+BLOCKING = [param for param in MUTATED_LANDINGS if SETTINGS.mutation(param.values[0]).expected == BLOCKS]
+VENDOR_ORGANISATIONS = [_beside(seed, seed, str(seed)) for seed in SETTINGS.vendor_seeds()]
 
 
 @pytest.fixture(scope="session")
@@ -40,7 +53,7 @@ def _against_oracle(workdir, landing, spec) -> str:
     return shown(problems, limit=40)
 
 
-@pytest.mark.parametrize("seed", SETTINGS.seeds)
+@pytest.mark.parametrize("seed", ORGANISATIONS)
 def test_an_honest_organisation_publishes_the_oracles_marts(seed: int, campaign: Campaign):
     honest = campaign.honest(seed)
     where = f"organisation {seed} ({honest.spec.label}), run {honest.outcome.seconds:.0f}s"
@@ -63,7 +76,7 @@ def _mutated(campaign: Campaign, index: int) -> MutatedRun:
     return case
 
 
-@pytest.mark.parametrize("index", list(MUTATION_IDS), ids=MUTATION_IDS.get)
+@pytest.mark.parametrize("index", MUTATED_LANDINGS)
 def test_a_mutated_landing_gets_its_expected_outcome(index: int, campaign: Campaign):
     case = _mutated(campaign, index)
     outcome, mutation = case.outcome, case.mutation
@@ -86,7 +99,7 @@ def test_a_mutated_landing_gets_its_expected_outcome(index: int, campaign: Campa
         assert not problems, f"{_describe(case)}\nmarts differ from the oracle on the mutated landing:\n{problems}"
 
 
-@pytest.mark.parametrize("index", BLOCKING, ids=MUTATION_IDS.get)
+@pytest.mark.parametrize("index", BLOCKING)
 def test_a_blocked_run_leaves_the_lake_as_it_was(index: int, campaign: Campaign):
     case = campaign.mutated(index)
     if case.outcome is None or case.outcome.published:
@@ -96,7 +109,7 @@ def test_a_blocked_run_leaves_the_lake_as_it_was(index: int, campaign: Campaign)
     assert not moved, f"{_describe(case)}\nthe blocked run changed {len(moved)} lake files, e.g. {moved[:5]}"
 
 
-@pytest.mark.parametrize("seed", SETTINGS.vendor_seeds())
+@pytest.mark.parametrize("seed", VENDOR_ORGANISATIONS)
 def test_renamed_vendor_exports_publish_the_generic_landings_marts(seed: int, campaign: Campaign):
     honest = campaign.honest(seed)
     if not honest.outcome.published:

@@ -15,6 +15,7 @@ from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.journal import settle_abandoned
 from orchestration.lib.pseudonym import ensure_key
+from orchestration.lib.workspace import Workspace
 
 
 class DbtRunConfig(dg.Config):
@@ -33,6 +34,15 @@ def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
     return {"min_date": days[0].isoformat(), "max_date": days[-1].isoformat()}
 
 
+def run_vars(context: dg.AssetExecutionContext, workspace: Workspace) -> dict[str, str]:
+    """What every dbt command of a run gets as `--vars`: the workspace's paths and the run's window.
+
+    dbt gets them as vars because its process environment is this process's, shared by every run; and
+    every command of a run passes the same vars so that dbt reuses the build's parse.
+    """
+    return {**workspace.dbt_vars(), **window_vars(context)}
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
@@ -49,10 +59,10 @@ def warehouse_models(
     ensure_key(paths.pseudonym_key)
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     args = ["build", "--exclude-resource-type", "unit_test"]
-    # dbt gets the workspace's paths as vars: its process environment is this process's, shared by every run
-    window = window_vars(context)
-    args += ["--vars", json.dumps({**workspace.dbt_vars(), **window})]
-    context.log.info(f"dbt window: {window['min_date']}..{window['max_date']}" if window else "dbt window: whole lake")
+    dbt_vars = run_vars(context, paths)
+    args += ["--vars", json.dumps(dbt_vars)]
+    window = f"{dbt_vars['min_date']}..{dbt_vars['max_date']}" if "min_date" in dbt_vars else "whole lake"
+    context.log.info(f"dbt window: {window}")
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context, target_path=paths.dbt_target / "build").stream()

@@ -23,6 +23,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.defs.dbt.assets import run_vars
 from orchestration.defs.dbt.project import dbt_cli, is_newer_than_project
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.dbt_docs import publish_static_docs
@@ -138,7 +139,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
-    _publish_dbt_docs(workspace)
+    _publish_dbt_docs(workspace, run_vars(context, workspace))
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
     return dg.MaterializeResult(
         metadata={
@@ -149,7 +150,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     )
 
 
-def _publish_dbt_docs(workspace: Workspace) -> None:
+def _publish_dbt_docs(workspace: Workspace, dbt_vars: dict[str, str]) -> None:
     """dbt docs as one static page under published/docs/ (works offline, no server).
 
     The docs describe the project, so they are regenerated only after the project changed.
@@ -157,7 +158,7 @@ def _publish_dbt_docs(workspace: Workspace) -> None:
     docs = workspace.published / "docs" / "index.html"
     if is_newer_than_project(docs):
         return
-    args = ["docs", "generate", "--static", "--vars", json.dumps(workspace.dbt_vars())]
+    args = ["docs", "generate", "--static", "--vars", json.dumps(dbt_vars)]
     target = workspace.dbt_target / "build"
     if is_newer_than_project(target / "manifest.json"):
         # the run's dbt build left the project compiled there: the docs need only the warehouse's catalog

@@ -5,12 +5,15 @@ import contextlib
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.cli import main
 from orchestration.cli_parser import build_parser
 from orchestration.lib.workspace import Workspace
+from orchestration.terminal.summary import step_problem
 from tests.conftest import TINY_LANDING, with_organisation_secret, write_files
 
 MOST_LINES = 60
@@ -115,3 +118,16 @@ def test_a_file_that_cannot_be_read_names_the_step_and_the_file_without_a_traceb
     assert [line.split()[0] for line in lines[step + 1 : step + 4]] == ["Found:", "Means:", "Next:"]
     assert "usage/2026-03-03.ndjson" in lines[step + 1] and "line 2" in output
     assert f"  aaw run --landing {landing} --workdir {tmp_path / 'work'} --from 2026-03-02 --to 2026-03-03" in lines
+
+
+@pytest.mark.parametrize(
+    ("cls_name", "found"),
+    [
+        ("DagsterExecutionInterruptedError", "Found: the run was interrupted before this step finished"),
+        ("KeyError", "Found: an unexpected error in the pipeline (KeyError: 'team_id')"),
+    ],
+)
+def test_an_interrupted_step_is_told_apart_from_a_crash(cls_name: str, found: str):
+    error = SerializableErrorInfo(message="'team_id'\n", stack=[], cls_name=cls_name)
+    event = SimpleNamespace(step_key="raw__deployments", step_failure_data=SimpleNamespace(error=error))
+    assert found in "\n".join(step_problem(event))

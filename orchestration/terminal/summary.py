@@ -72,7 +72,7 @@ def failure_lines(result, facts: RunFacts) -> list[str]:
     where = ", ".join(dict.fromkeys(stage_name(step) for step in failed_stages)) or "a gate"
     lines = [f"Run {result.run_id[:8]} FAILED at {where} after {elapsed(facts.seconds)}. {UNCHANGED}.", ""]
     problems = [_check_problem(evaluation, facts) for evaluation in failed_checks]
-    problems += [_step_problem(event) for event in failed_steps if not _only_blocked_by_checks(event, failed_checks)]
+    problems += [step_problem(event) for event in failed_steps if not _only_blocked_by_checks(event, failed_checks)]
     for problem in problems[:MOST_FAILURES_SHOWN]:
         lines += [*problem, ""]
     if len(problems) > MOST_FAILURES_SHOWN:
@@ -114,7 +114,7 @@ def _split_remedy(explanation: str, fallback: str) -> tuple[str, str]:
     return explanation, fallback
 
 
-def _step_problem(event) -> list[str]:
+def step_problem(event) -> list[str]:
     error = event.step_failure_data.error
     inner = error.cause or error
     message = FAILURE_PREFIX.sub("", inner.message.strip())
@@ -125,6 +125,9 @@ def _step_problem(event) -> list[str]:
             if tail:
                 found, next_step = head, marker.lstrip(".:;, ") + tail
                 break
+    elif inner.cls_name == "DagsterExecutionInterruptedError":  # Ctrl-C, or a stop from the UI: no fault
+        found = "the run was interrupted before this step finished"
+        next_step = "run it again when you are ready"
     else:
         found = f"an unexpected error in the pipeline ({inner.cls_name}: {message.splitlines()[0] if message else ''})"
         next_step = "rerun once; if it fails again, report it with the log file"

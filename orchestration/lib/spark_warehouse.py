@@ -25,6 +25,7 @@ class SparkTable:
     name: str
     partitioned: bool
     columns: dict[str, str]  # name -> data type, in contract order; empty when the model has no enforced contract
+    declared: dict[str, str]  # the contract's columns, or a seed's column_types: the columns of an empty table
 
 
 def spark_tables(manifest_path: Path) -> list[SparkTable]:
@@ -37,7 +38,8 @@ def spark_tables(manifest_path: Path) -> list[SparkTable]:
             continue
         enforced = config.get("contract", {}).get("enforced", False)
         columns = {name: column["data_type"] for name, column in node["columns"].items()} if enforced else {}
-        tables.append(SparkTable(node["schema"], node["alias"], bool(config.get("partition_by")), columns))
+        declared = columns or config.get("column_types") or {}
+        tables.append(SparkTable(node["schema"], node["alias"], bool(config.get("partition_by")), columns, declared))
     return sorted(tables, key=lambda table: (table.schema, table.name))
 
 
@@ -51,13 +53,14 @@ def _quote(name: str) -> str:
 
 
 def view_sql(spark_warehouse: Path, table: SparkTable) -> str:
-    """The DuckDB view of one Spark table. A table without rows has no day partition and so no file: its view
-    is then empty, typed by the contract."""
+    """The DuckDB view of one Spark table. A table without rows may have no file (a partitioned one has no day
+    partition, an empty seed is created and never inserted into): its view is then empty, typed by the contract
+    or the seed's column_types."""
     target = f"{_quote(table.schema)}.{_quote(table.name)}"
     folder = table_folder(spark_warehouse, table)
     files = sorted(folder.rglob("*.parquet"))
-    if not files and table.columns:
-        columns = ", ".join(f"cast(null as {kind}) as {_quote(name)}" for name, kind in table.columns.items())
+    if not files and table.declared:
+        columns = ", ".join(f"cast(null as {kind}) as {_quote(name)}" for name, kind in table.declared.items())
         return f"create view {target} as select {columns} where false"
     if not files:
         raise FileNotFoundError(f"{folder}: the Spark build wrote no Parquet file for {table.schema}.{table.name}")

@@ -44,6 +44,11 @@ def spark_build(tmp_path: Path) -> tuple[Path, Path]:
         # a partitioned mart without any row has no file at all
         "model.p.mart_empty": node("main", "mart_empty", "incremental", {"day": "date", "n": "bigint"}, ["day"]),
         "seed.p.tools": node("reference", "tools", "seed"),
+        # a seed with a header and no row: Spark creates its table and never writes a file
+        "seed.p.acknowledgements": {
+            **node("reference", "acknowledgements", "seed"),
+            "config": {"materialized": "seed", "column_types": {"entity_id": "string", "period_start": "date"}},
+        },
         "test.p.not_null": {"resource_type": "test", "config": {"materialized": "test"}},
     }
     manifest.write_text(json.dumps({"nodes": nodes}))
@@ -62,6 +67,7 @@ def spark_build(tmp_path: Path) -> tuple[Path, Path]:
         tools.mkdir(parents=True)
         con.execute(f"copy (select 'cursor' as tool) to '{tools}/part-00000.parquet' (format parquet)")
     (spark_warehouse / "main.db" / "mart_empty").mkdir(parents=True)
+    (spark_warehouse / "reference.db" / "acknowledgements").mkdir(parents=True)
     return manifest, spark_warehouse
 
 
@@ -69,7 +75,7 @@ def test_each_table_becomes_a_view_under_its_schema_and_name_with_its_contract_c
     manifest, spark_warehouse = spark_build
     warehouse = tmp_path / "warehouse.duckdb"
     warehouse.write_text("the last build's file, replaced whole")
-    assert expose_as_duckdb(manifest, spark_warehouse, warehouse) == 4
+    assert expose_as_duckdb(manifest, spark_warehouse, warehouse) == 5
     with duckdb.connect(str(warehouse), read_only=True) as con:
         daily = con.execute("select * from main.mart_daily order by activity_date")
         assert [column[0] for column in daily.description] == ["activity_date", "tool", "share"]
@@ -80,6 +86,9 @@ def test_each_table_becomes_a_view_under_its_schema_and_name_with_its_contract_c
         assert empty.fetchall() == []
         types = con.execute("select data_type from information_schema.columns where table_name = 'mart_empty'")
         assert [kind for (kind,) in types.fetchall()] == ["DATE", "BIGINT"]
+        assert con.execute("select * from reference.acknowledgements").fetchall() == []
+        types = con.execute("select data_type from information_schema.columns where table_name = 'acknowledgements'")
+        assert [kind for (kind,) in types.fetchall()] == ["VARCHAR", "DATE"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["manifest.json", "spark", "warehouse.duckdb"]
 
 

@@ -32,27 +32,20 @@
 {#- One row per day from `first_column` to `last_column` (inclusive) of each row of `relation`, as
     `date_day`, with the row's `carried` columns. -#}
 {% macro days_between(relation, first_column, last_column, carried=[]) -%}
-    {{ return(adapter.dispatch('days_between')(relation, first_column, last_column, carried)) }}
-{%- endmacro %}
-
-{% macro duckdb__days_between(relation, first_column, last_column, carried) -%}
     select
         cast(generated.date_day as date) as date_day,
         {%- for column in carried %}
         {{ relation }}.{{ column }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ relation }}
-    cross join generate_series({{ relation }}.{{ first_column }}, {{ relation }}.{{ last_column }}, interval 1 day)
-        as generated (date_day)
+    {{ adapter.dispatch('day_series')(relation ~ '.' ~ first_column, relation ~ '.' ~ last_column) }}
 {%- endmacro %}
 
-{% macro spark__days_between(relation, first_column, last_column, carried) -%}
-    select
-        cast(generated.date_day as date) as date_day,
-        {%- for column in carried %}
-        {{ relation }}.{{ column }}{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from {{ relation }}
-    lateral view explode(sequence({{ relation }}.{{ first_column }}, {{ relation }}.{{ last_column }}, interval 1 day))
-        generated as date_day
+{#- The days from `first` to `last` of the row before it, as the relation `generated` of one column, `date_day`. -#}
+{% macro duckdb__day_series(first, last) -%}
+    cross join generate_series({{ first }}, {{ last }}, interval 1 day) as generated (date_day)
+{%- endmacro %}
+
+{% macro spark__day_series(first, last) -%}
+    lateral view explode(sequence({{ first }}, {{ last }}, interval 1 day)) generated as date_day
 {%- endmacro %}

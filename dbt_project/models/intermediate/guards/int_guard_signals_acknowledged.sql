@@ -214,9 +214,9 @@ final as (
         max(case when acknowledgements.signal_type is not null then 1 else 0 end) = 1 as is_acknowledged
     from published as signals
     left join acknowledgements
-        on acknowledgements.signal_type = signals.signal_type
+        on signals.signal_type = acknowledgements.signal_type
         and acknowledgements.entity_id in (signals.entity_id, signals.published_entity_id)
-        and (acknowledgements.period_start is null or acknowledgements.period_start = signals.period_start)
+        and (acknowledgements.period_start is null or signals.period_start = acknowledgements.period_start)
     group by
         signals.signal_type,
         signals.entity_type,

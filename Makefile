@@ -6,7 +6,7 @@ WORKDIR ?= demo
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: run test dev bench lint prepare clean
+.PHONY: run test dev bench lint prepare clean spark
 
 $(BIN)/aaw: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(BIN)/aaw: pyproject.toml
 	touch $(BIN)/aaw
 
 install: $(BIN)/aaw
+
+spark: install  ## the optional Spark engine (`aaw run --engine spark`): dbt-spark and pyspark (~450 MB), needs Java 17
+	$(BIN)/pip install --quiet -e ".[dev,spark]"
 
 prepare: install  ## parse the dbt project into the manifest Dagster loads
 	AAW_WORKDIR=$(WORKDIR) $(BIN)/dbt parse --quiet --project-dir dbt_project --profiles-dir dbt_project

@@ -2,6 +2,7 @@
 
 import argparse
 import fcntl
+import importlib.util
 import os
 import shlex
 import shutil
@@ -162,7 +163,8 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool, outp
 
 def _rerun_command(workspace: Workspace, first: date, last: date) -> list[str]:
     landing, workdir = (str(workspace.landing), str(workspace.workdir))
-    return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last)]
+    engine = ["--engine", workspace.engine] if workspace.engine != "duckdb" else []
+    return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last), *engine]
 
 
 def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput | None = None) -> None:
@@ -241,9 +243,19 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _engine_missing(engine: str) -> str | None:
+    """Why the engine cannot run here (its optional packages are not installed), or None."""
+    installed = importlib.util.find_spec("pyspark") and importlib.util.find_spec("dbt.adapters.spark")
+    if engine == "spark" and not installed:
+        return 'aaw: --engine spark needs the spark extra: pip install -e ".[spark]" (and Java 17)'
+    return None
+
+
 def _dev(args: argparse.Namespace) -> int:
     """`dagster dev` over the workdir, as one process tree that SIGTERM or Ctrl-C stops as a whole."""
-    workspace = Workspace(landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+    workspace = Workspace(
+        landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve(), engine=args.engine
+    )
     workspace.prepare()
     # a separate process: it builds its workspace resource and its partitions from the variables it starts with
     environ = {**os.environ, **workspace.environ()}
@@ -259,7 +271,8 @@ def _dev(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    workspace = Workspace(landing=(args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+    landing, workdir = (args.workdir / "landing").resolve(), args.workdir.resolve()
+    workspace = Workspace(landing=landing, workdir=workdir, engine=args.engine)
     # a demo starts from scratch: new landing files, lake and warehouse (published/ is kept until replaced)
     for stale in (workspace.landing, workspace.lake, workspace.workdir / "gx"):
         shutil.rmtree(stale, ignore_errors=True)
@@ -273,7 +286,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run_landing(args: argparse.Namespace) -> int:
-    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve())
+    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve(), engine=args.engine)
     if not workspace.landing.is_dir():
         print(f"aaw run: {workspace.landing} is not a folder: pass the landing folder with --landing", file=sys.stderr)
         return 2
@@ -287,6 +300,9 @@ def _run_landing(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    if missing := _engine_missing(getattr(args, "engine", "duckdb")):
+        print(missing, file=sys.stderr)
+        return 2
     if args.command == "explain":
         return _explain(args)
     if args.command == "status":

@@ -4,7 +4,7 @@ import argparse
 from datetime import date
 from pathlib import Path
 
-from orchestration.lib.workspace import DEFAULT_WORKDIR
+from orchestration.lib.workspace import DEFAULT_WORKDIR, ENGINES
 
 DESCRIPTION = """\
 aaw: the ai-adoption-warehouse pipeline from the shell. It runs the Dagster definitions in-process (the same
@@ -60,6 +60,16 @@ def _add_workdir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_engine(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="what dbt builds the warehouse on: duckdb (default) or spark, a local Spark session (needs "
+        '`pip install -e ".[spark]"` and Java 17; the same marts are published)',
+    )
+
+
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verbose",
@@ -84,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workdir(demo)
     _add_size_flags(demo)
+    _add_engine(demo)
     _add_verbose(demo)
 
     run = _parser(
@@ -125,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--full-refresh", action="store_true", help="rebuild the incremental models from the whole lake, not the window"
     )
+    _add_engine(run)
     _add_verbose(run)
 
     # `aaw bench ...` hands its arguments to the benchmark's own parser (see cli.main's first lines)
@@ -153,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
         "folder's deployments or usage files, else the demo's first day)",
     )
     dev.add_argument("--port", type=int, default=3000, help="the webserver's port (default: 3000)")
+    _add_engine(dev)
 
     generate = _parser(
         commands,

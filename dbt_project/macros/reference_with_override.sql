@@ -12,7 +12,7 @@ seed as (
 
 override as (
 
-    select * from {{ source('reference_overrides', name) }}
+    select * from {{ lake_source('reference_overrides', name) }}
 
 ),
 

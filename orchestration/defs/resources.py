@@ -4,36 +4,47 @@ The workspace is handed to every asset, check and sensor that touches a folder, 
 one process without meeting: nothing reads a path from, or writes one to, the process environment.
 """
 
+import os
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
-from orchestration.lib.workspace import Workspace
+from orchestration.lib.workspace import ENGINES, Workspace
 
 
 class WorkspaceResource(dg.ConfigurableResource):
     """The landing folder a run reads and the work folder it writes (lake, warehouse, published, run history).
 
     `aaw` builds it from its options; `dagster dev` and its daemon (the schedule, the sensors) from the
-    environment variables AAW_WORKDIR and AAW_LANDING that `aaw dev` passes them.
+    environment variables AAW_WORKDIR, AAW_LANDING and AAW_ENGINE that `aaw dev` passes them.
     """
 
     workdir: str
     landing: str = ""  # empty: WORKDIR/landing
+    engine: str = Field(
+        default="duckdb",
+        description="What dbt builds the warehouse on: duckdb (the file itself) or spark (a local Spark session, "
+        "its tables read by the gates and the publication through DuckDB views).",
+        pattern="^(" + "|".join(ENGINES) + ")$",
+    )
 
     @classmethod
     def of(cls, workspace: Workspace) -> "WorkspaceResource":
-        return cls(workdir=str(workspace.workdir), landing=str(workspace.landing))
+        return cls(workdir=str(workspace.workdir), landing=str(workspace.landing), engine=workspace.engine)
 
     @classmethod
     def from_env_vars(cls) -> "WorkspaceResource":
-        """Resolved when a run or a sensor starts, in the process of the code location, not on import."""
-        return cls(workdir=dg.EnvVar("AAW_WORKDIR"), landing=dg.EnvVar("AAW_LANDING"))
+        """The folders are resolved when a run or a sensor starts, in the process of the code location, not on
+        import. The engine is read when the code location loads (AAW_ENGINE, duckdb when unset): the schedule
+        and the UI build on the engine `aaw dev --engine` was started with."""
+        engine = os.environ.get("AAW_ENGINE") or "duckdb"
+        return cls(workdir=dg.EnvVar("AAW_WORKDIR"), landing=dg.EnvVar("AAW_LANDING"), engine=engine)
 
     def paths(self) -> Workspace:
         workdir = Path(self.workdir).resolve()
         landing = Path(self.landing).resolve() if self.landing else workdir / "landing"
-        return Workspace(landing=landing, workdir=workdir)
+        return Workspace(landing=landing, workdir=workdir, engine=self.engine)
 
     def dbt_vars(self) -> dict[str, str]:
         return self.paths().dbt_vars()

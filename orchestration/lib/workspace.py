@@ -27,10 +27,19 @@ telemetry:
 """
 
 
+# The engines dbt builds the warehouse on, each a target of dbt_project/profiles.yml of the same name.
+ENGINES = ("duckdb", "spark")
+
+
 @dataclass(frozen=True)
 class Workspace:
     landing: Path
     workdir: Path
+    engine: str = "duckdb"
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
 
     @property
     def lake(self) -> Path:
@@ -52,6 +61,15 @@ class Workspace:
     @property
     def warehouse(self) -> Path:
         return self.workdir / "warehouse.duckdb"
+
+    @property
+    def spark(self) -> Path:
+        """A Spark build's own files (`--engine spark`): its tables under warehouse/, its metastore (Derby)."""
+        return self.workdir / "spark"
+
+    @property
+    def spark_warehouse(self) -> Path:
+        return self.spark / "warehouse"
 
     @property
     def published(self) -> Path:
@@ -85,15 +103,17 @@ class Workspace:
         return {
             "lake_path": str(self.lake),
             "warehouse_path": str(self.warehouse),
+            "spark_path": str(self.spark),
             "pseudonym_key_path": str(self.pseudonym_key),
         }
 
     def environ(self) -> dict[str, str]:
         """The variables a separate process of this workspace needs: `dagster dev` and its daemon build the
-        workspace resource from AAW_WORKDIR and AAW_LANDING and keep their run history in DAGSTER_HOME."""
+        workspace resource from AAW_WORKDIR, AAW_LANDING and AAW_ENGINE and keep their run history in DAGSTER_HOME."""
         return {
             "AAW_WORKDIR": str(self.workdir),
             "AAW_LANDING": str(self.landing),
+            "AAW_ENGINE": self.engine,
             "DAGSTER_HOME": str(self.dagster_home),
             "GX_ANALYTICS_ENABLED": "false",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",

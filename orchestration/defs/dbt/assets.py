@@ -15,6 +15,7 @@ from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib.journal import settle_abandoned
 from orchestration.lib.pseudonym import ensure_key
+from orchestration.lib.spark_warehouse import expose_as_duckdb
 from orchestration.lib.workspace import Workspace
 
 
@@ -58,7 +59,8 @@ def warehouse_models(
     # the marts' keys are keyed hashes: a run started without the CLI (the UI) creates the secret too
     ensure_key(paths.pseudonym_key)
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    # the engine is the dbt target of the same name (dbt_project/profiles.yml)
+    args = ["build", "--exclude-resource-type", "unit_test", "--target", paths.engine]
     dbt_vars = run_vars(context, paths)
     args += ["--vars", json.dumps(dbt_vars)]
     window = f"{dbt_vars['min_date']}..{dbt_vars['max_date']}" if "min_date" in dbt_vars else "whole lake"
@@ -66,3 +68,7 @@ def warehouse_models(
     if config.full_refresh:
         args.append("--full-refresh")
     yield from dbt.cli(args, context=context, target_path=paths.dbt_target / "build").stream()
+    if paths.engine == "spark":
+        # the gates and the publication read the warehouse through DuckDB: views over the Spark tables' files
+        views = expose_as_duckdb(paths.dbt_target / "build" / "manifest.json", paths.spark_warehouse, paths.warehouse)
+        context.log.info(f"{paths.warehouse}: {views} views over the Spark tables in {paths.spark_warehouse}")

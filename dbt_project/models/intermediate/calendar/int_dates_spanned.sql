@@ -44,11 +44,7 @@ bounds as (
 
 spine as (
 
-    select
-        cast(generated.date_day as date) as date_day,
-        bounds.first_data_day
-    from bounds
-    cross join generate_series(bounds.first_day, bounds.last_day, interval 1 day) as generated (date_day)
+    {{ days_between('bounds', 'first_day', 'last_day', ['first_data_day']) }}
 
 ),
 

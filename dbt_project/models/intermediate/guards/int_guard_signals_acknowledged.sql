@@ -201,6 +201,8 @@ published as (
 
 final as (
 
+    -- a left join and a group by rather than exists(): Spark's optimizer fails on an exists() in the select
+    -- list over a union all (PushProjectionThroughUnion: key not found); the signals are unique on these columns
     select
         signals.signal_type,
         signals.entity_type,
@@ -209,13 +211,20 @@ final as (
         signals.detail,
         signals.published_entity_id,
         signals.is_excluded,
-        exists(
-            select 1 from acknowledgements
-            where acknowledgements.signal_type = signals.signal_type
-                and acknowledgements.entity_id in (signals.entity_id, signals.published_entity_id)
-                and (acknowledgements.period_start is null or acknowledgements.period_start = signals.period_start)
-        ) as is_acknowledged
+        max(case when acknowledgements.signal_type is not null then 1 else 0 end) = 1 as is_acknowledged
     from published as signals
+    left join acknowledgements
+        on signals.signal_type = acknowledgements.signal_type
+        and acknowledgements.entity_id in (signals.entity_id, signals.published_entity_id)
+        and (acknowledgements.period_start is null or signals.period_start = acknowledgements.period_start)
+    group by
+        signals.signal_type,
+        signals.entity_type,
+        signals.entity_id,
+        signals.period_start,
+        signals.detail,
+        signals.published_entity_id,
+        signals.is_excluded
 
 )
 

@@ -10,7 +10,7 @@ deliveries as (
     select
         *,
         {% for folder in var('seat_roster_folders') -%}
-            starts_with(_source_file, '{{ folder }}'){% if not loop.last %} or {% endif %}
+            substring(_source_file, 1, {{ folder | length }}) = '{{ folder }}'{% if not loop.last %} or {% endif %}
         {%- endfor %} as is_roster_listing
     from {{ ref('stg_lake__licence_grants') }}
 
@@ -69,10 +69,11 @@ memberships as (
         tool,
         min(granted_at) as granted_at,
         max(snapshot_number) as last_listed,
-        arg_max(plan, snapshot_number) as plan,
-        arg_max(monthly_cost_usd, snapshot_number) as monthly_cost_usd,
-        arg_min(_source_file, snapshot_number) as _source_file,
-        arg_min(_source_line, snapshot_number) as _source_line
+        -- the latest listing's plan and cost that is not null (Spark's max_by keeps a null, DuckDB's skips it)
+        max_by(plan, case when plan is not null then snapshot_number end) as plan,
+        max_by(monthly_cost_usd, case when monthly_cost_usd is not null then snapshot_number end) as monthly_cost_usd,
+        min_by(_source_file, snapshot_number) as _source_file,
+        min_by(_source_line, snapshot_number) as _source_line
     from listings
     group by identity, tool, membership
 

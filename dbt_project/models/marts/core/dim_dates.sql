@@ -14,8 +14,8 @@ described as (
         date_day as calendar_date,
         {{ week_start('date_day') }} as week_start,
         {{ month_start('date_day') }} as month_start,
-        extract(isodow from date_day) as iso_day_of_week,
-        extract(isodow from date_day) >= 6 as is_weekend,
+        {{ iso_day_of_week('date_day') }} as iso_day_of_week,
+        {{ iso_day_of_week('date_day') }} >= 6 as is_weekend,
         is_in_data
     from days
 

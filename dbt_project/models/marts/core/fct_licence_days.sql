@@ -5,9 +5,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date_day',
         on_schema_change='fail',
+        **incremental_by_day('date_day'),
     )
 }}
 

@@ -146,7 +146,8 @@ final as (
         end as vde_per_active_user,
         case
             when survey_scores.nps_responses >= {{ metric_var('min_group_size') }}
-                then 100.0 * (survey_scores.promoters - survey_scores.detractors) / survey_scores.nps_responses
+                then cast(100 * (survey_scores.promoters - survey_scores.detractors) as {{ type_double() }})
+                    / survey_scores.nps_responses
         end as nps,
         cast(coalesce(survey_scores.nps_responses, 0) as {{ dbt.type_bigint() }}) as nps_responses
     from tools

@@ -6,15 +6,14 @@ with
 
 partitions as (
 
-    select file as partition_file
-    from glob('{{ var("lake_path", env_var("AAW_LAKE", "../demo/lake")) }}/raw/*/day=*/data.parquet')
+    {{ lake_partition_files() }}
 
 ),
 
 covered as (
 
     select distinct
-        regexp_extract(partition_file, '[/\\](deployments|tool_activity)[/\\]day=', 1) as entity,
+        regexp_extract(partition_file, '[/\\\\](deployments|tool_activity)[/\\\\]day=', 1) as entity,
         cast(regexp_extract(partition_file, 'day=([0-9]{4}-[0-9]{2}-[0-9]{2})', 1) as date) as covered_date
     from partitions
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'deployments') }}
+    select * from {{ lake_source('lake', 'deployments') }}
 
 ),
 

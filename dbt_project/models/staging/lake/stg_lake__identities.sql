@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'identities') }}
+    select * from {{ lake_source('lake', 'identities') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'licence_grants') }}
+    select * from {{ lake_source('lake', 'licence_grants') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'roster') }}
+    select * from {{ lake_source('lake', 'roster') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'survey_responses') }}
+    select * from {{ lake_source('lake', 'survey_responses') }}
 
 ),
 

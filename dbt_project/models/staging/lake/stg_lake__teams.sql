@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'teams') }}
+    select * from {{ lake_source('lake', 'teams') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('lake', 'tool_activity') }}
+    select * from {{ lake_source('lake', 'tool_activity') }}
 
 ),
 

@@ -1,7 +1,7 @@
 {{ reference_with_override('activity_types', {
-    'activity_type': 'varchar',
+    'activity_type': 'string',
     'is_active': 'boolean',
     'is_value_deriving': 'boolean',
-    'tools': 'varchar',
-    'description': 'varchar',
+    'tools': 'string',
+    'description': 'string',
 }) }}

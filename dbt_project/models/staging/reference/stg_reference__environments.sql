@@ -1,4 +1,4 @@
 {{ reference_with_override('environments', {
-    'environment': 'varchar',
+    'environment': 'string',
     'is_production': 'boolean',
 }) }}

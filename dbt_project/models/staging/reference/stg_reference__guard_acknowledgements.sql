@@ -1,6 +1,6 @@
 {{ reference_with_override('guard_acknowledgements', {
-    'signal_type': 'varchar',
-    'entity_id': 'varchar',
+    'signal_type': 'string',
+    'entity_id': 'string',
     'period_start': 'date',
-    'reason': 'varchar',
+    'reason': 'string',
 }) }}

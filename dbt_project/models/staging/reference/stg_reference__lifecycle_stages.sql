@@ -1,5 +1,5 @@
 {{ reference_with_override('lifecycle_stages', {
-    'lifecycle_stage': 'varchar',
+    'lifecycle_stage': 'string',
     'stage_order': 'integer',
-    'description': 'varchar',
+    'description': 'string',
 }) }}

@@ -1,5 +1,5 @@
 {{ reference_with_override('metric_vars', {
-    'name': 'varchar',
+    'name': 'string',
     'value': 'double',
-    'meaning': 'varchar',
+    'meaning': 'string',
 }, merge_key='name') }}

@@ -1,10 +1,10 @@
 {{ reference_with_override('tools', {
-    'tool': 'varchar',
-    'vendor': 'varchar',
-    'category': 'varchar',
-    'lifecycle_stages': 'varchar',
+    'tool': 'string',
+    'vendor': 'string',
+    'category': 'string',
+    'lifecycle_stages': 'string',
     'requires_licence': 'boolean',
     'monthly_cost_usd': 'double',
-    'duplicate_of': 'varchar',
-    'identity_type': 'varchar',
+    'duplicate_of': 'string',
+    'identity_type': 'string',
 }) }}

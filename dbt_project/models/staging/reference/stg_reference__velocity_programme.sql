@@ -1,6 +1,6 @@
 {{ reference_with_override('velocity_programme', {
-    'programme': 'varchar',
+    'programme': 'string',
     'baseline_start': 'date',
     'baseline_end': 'date',
-    'target_tiers': 'varchar',
+    'target_tiers': 'string',
 }) }}

@@ -49,6 +49,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(slow; the run history of Dagster and Great Expectations grows as in production)",
     )
     parser.add_argument("--keep-state", action="store_true", help="keep the lake/warehouse work folders afterwards")
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: the nightly and backfill runs are made twice on the same landing, on DuckDB and on a local "
+        "Spark session (needs the spark extra), and recorded side by side (<run>_spark)",
+    )
     args = parser.parse_args(argv)
     if args.days < 2:
         parser.error("--days must be at least 2 (a nightly run needs a day of history)")
@@ -90,25 +97,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if "reference" in only:
         results["reference"] = reference_run(workdir, landing)
-    if "nightly" in only:
-        state = workdir / "nightly"
-        shutil.rmtree(state, ignore_errors=True)
-        setup = _setup_daily if args.setup == "daily" else _setup_backfill
-        setup(results, state, landing, day(1), day(early - 1), True, events, "setup_before_early")
-        runs["nightly_early"] = pipeline_run("nightly_early", state, landing, day(early), day(early), False, events)
-        if late - 1 > early:
-            setup(results, state, landing, day(early + 1), day(late - 1), False, events, "setup_before_late")
-        runs["nightly_late"] = pipeline_run("nightly_late", state, landing, day(late), day(late), False, events)
-        results["nightly_state_bytes"] = _folder_bytes(state)
-        if not args.keep_state:
-            _drop_state(state)
-    if "backfill" in only:
-        state = workdir / "backfill"
-        shutil.rmtree(state, ignore_errors=True)
-        runs["full_backfill"] = pipeline_run("full_backfill", state, landing, day(1), day(late), True, events)
-        results["backfill_state_bytes"] = _folder_bytes(state)
-        if not args.keep_state:
-            _drop_state(state)
+    for engine in ("duckdb", "spark") if args.engine == "spark" else ("duckdb",):
+        _measure_engine(results, args, only, engine, workdir, landing, day, events)
     if "probe" in only:
         results["ingest_probe"] = ingest_probe(workdir, landing, day(late))
 
@@ -125,21 +115,72 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if all(run["success"] for run in measured) else 1
 
 
+def _measure_engine(
+    results: dict, args: argparse.Namespace, only: set, engine: str, workdir: Path, landing: Path, day, events: dict
+) -> None:
+    """The nightly and backfill runs on one engine, in state folders of their own (named `<run>_spark` on Spark)."""
+    runs, suffix = results["runs"], "" if engine == "duckdb" else f"_{engine}"
+    early, late = results["nightly_days"]["early"], results["nightly_days"]["late"]
+    if "nightly" in only:
+        state = workdir / f"nightly{suffix}"
+        shutil.rmtree(state, ignore_errors=True)
+        setup = _setup_daily if args.setup == "daily" else _setup_backfill
+        history = (results, state, landing, engine, events)
+        setup(*history, day(1), day(early - 1), True, f"setup_before_early{suffix}")
+        runs[f"nightly_early{suffix}"] = pipeline_run(
+            f"nightly_early{suffix}", state, landing, day(early), day(early), False, events, engine
+        )
+        if late - 1 > early:
+            setup(*history, day(early + 1), day(late - 1), False, f"setup_before_late{suffix}")
+        runs[f"nightly_late{suffix}"] = pipeline_run(
+            f"nightly_late{suffix}", state, landing, day(late), day(late), False, events, engine
+        )
+        results[f"nightly_state_bytes{suffix}"] = _folder_bytes(state)
+        if not args.keep_state:
+            _drop_state(state)
+    if "backfill" in only:
+        state = workdir / f"backfill{suffix}"
+        shutil.rmtree(state, ignore_errors=True)
+        runs[f"full_backfill{suffix}"] = pipeline_run(
+            f"full_backfill{suffix}", state, landing, day(1), day(late), True, events, engine
+        )
+        results[f"backfill_state_bytes{suffix}"] = _folder_bytes(state)
+        if not args.keep_state:
+            _drop_state(state)
+
+
 def _setup_backfill(
-    results: dict, state: Path, landing: Path, first: date, last: date, full_refresh: bool, events: dict, label: str
+    results: dict,
+    state: Path,
+    landing: Path,
+    engine: str,
+    events: dict,
+    first: date,
+    last: date,
+    full_refresh: bool,
+    label: str,
 ) -> None:
     """The history before a measured nightly, as one backfill run (fast; recorded as a smaller backfill)."""
-    results["runs"][label] = pipeline_run(label, state, landing, first, last, full_refresh, events)
+    results["runs"][label] = pipeline_run(label, state, landing, first, last, full_refresh, events, engine)
 
 
 def _setup_daily(
-    results: dict, state: Path, landing: Path, first: date, last: date, full_refresh: bool, events: dict, label: str
+    results: dict,
+    state: Path,
+    landing: Path,
+    engine: str,
+    events: dict,
+    first: date,
+    last: date,
+    full_refresh: bool,
+    label: str,
 ) -> None:
     """The history before a measured nightly, one nightly run per day as in production: the run history
     (Dagster event log, Great Expectations results, releases) grows as it would. Each run is summarised."""
     for offset in range((last - first).days + 1):
         day = first + timedelta(days=offset)
-        run = pipeline_run(f"{label}_{day.isoformat()}", state, landing, day, day, full_refresh and offset == 0, events)
+        first_run = full_refresh and offset == 0
+        run = pipeline_run(f"{label}_{day.isoformat()}", state, landing, day, day, first_run, events, engine)
         results["setup_daily"].append(
             {key: run[key] for key in ("first_day", "wall_seconds", "cpu_seconds", "peak_rss_gib", "success", "stages")}
         )

@@ -27,6 +27,12 @@ def evaluate(results: dict) -> dict:
             _wall(runs, "full_backfill"), reference.get("wall_seconds") if reference.get("success") else None
         ),
         "nightly_late_over_early": _ratio(_wall(runs, "nightly_late"), _wall(runs, "nightly_early")),
+        # with --engine spark: the same run on Spark over the DuckDB one, on the same landing
+        **{
+            f"{run}_spark_over_duckdb": _ratio(_wall(runs, f"{run}_spark"), _wall(runs, run))
+            for run in ("nightly_late", "full_backfill")
+            if f"{run}_spark" in runs
+        },
     }
     pipeline_peaks = [run["peak_rss_gib"] for run in runs.values() if run]
     values = {

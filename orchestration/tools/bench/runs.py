@@ -13,11 +13,13 @@ from orchestration.tools.bench.measure import Measured, child_env, measure
 CHECK_STEPS = ("landing_gates", "publication_gates")  # the multi-asset checks of defs/quality
 
 
-def run_command(landing: Path, workdir: Path, first: date, last: date, full_refresh: bool = False) -> list[str]:
+def run_command(
+    landing: Path, workdir: Path, first: date, last: date, full_refresh: bool = False, engine: str = "duckdb"
+) -> list[str]:
     """`aaw run` as a child process's command line (the benchmark and the recovery tests start runs so, and read
     the whole log from its output: --verbose)."""
     command = [sys.executable, "-m", "orchestration.cli", "run", "--landing", str(landing), "--workdir", str(workdir)]
-    command += ["--from", first.isoformat(), "--to", last.isoformat(), "--verbose"]
+    command += ["--from", first.isoformat(), "--to", last.isoformat(), "--engine", engine, "--verbose"]
     return command + (["--full-refresh"] if full_refresh else [])
 
 
@@ -145,10 +147,17 @@ def collect_dbt_results(workspace: Workspace, into: Path, top: int = 15) -> dict
 
 
 def pipeline_run(
-    label: str, workdir: Path, landing: Path, first: date, last: date, full_refresh: bool, events: dict[str, int]
+    label: str,
+    workdir: Path,
+    landing: Path,
+    first: date,
+    last: date,
+    full_refresh: bool,
+    events: dict[str, int],
+    engine: str = "duckdb",
 ) -> dict:
     """Run `aaw run` for [first, last] in a child process over the work folder `workdir`; all its figures."""
-    command = run_command(landing, workdir, first, last, full_refresh)
+    command = run_command(landing, workdir, first, last, full_refresh, engine)
     runs = workdir.parent / "runs" / label
     shutil.rmtree(runs, ignore_errors=True)
     print(f"bench: {label}: {first}..{last}{' (full refresh)' if full_refresh else ''} in {workdir}", flush=True)
@@ -162,6 +171,7 @@ def pipeline_run(
             "days": (last - first).days + 1,
             "usage_events": sum(count for day, count in events.items() if first.isoformat() <= day <= last.isoformat()),
             "full_refresh": full_refresh,
+            "engine": engine,
             "stages": stages(measured, run_log),
             "steps": run_log.get("steps", {}),
             "ingest_per_day": run_log.get("ingest_per_day", {}),

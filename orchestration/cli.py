@@ -15,8 +15,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.cli_parser import build_parser
-from orchestration.lib import landing_files, run_history
+from orchestration.lib import lake_fs, landing_files, run_history
 from orchestration.lib.journal import Journal, settle_abandoned
+from orchestration.lib.lake_fs import LakeUriError
 from orchestration.lib.workspace import Workspace
 from orchestration.terminal.output import CommandOutput
 from orchestration.terminal.progress import RunProgress
@@ -162,7 +163,8 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool, outp
 
 def _rerun_command(workspace: Workspace, first: date, last: date) -> list[str]:
     landing, workdir = (str(workspace.landing), str(workspace.workdir))
-    return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last)]
+    lake = ["--lake", workspace.lake_uri] if workspace.lake_uri else []
+    return ["aaw", "run", "--landing", landing, "--workdir", workdir, *lake, "--from", str(first), "--to", str(last)]
 
 
 def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput | None = None) -> None:
@@ -209,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except WorkdirBusy as error:
+    except (WorkdirBusy, LakeUriError) as error:
         print(f"aaw: {error}", file=sys.stderr)
         return 2
 
@@ -237,13 +239,18 @@ def _status(args: argparse.Namespace) -> int:
     from orchestration.lib.status import read_status, render_text
 
     workdir = args.workdir.resolve()
-    print(render_text(read_status(Workspace(landing=workdir / "landing", workdir=workdir), runs=args.runs)), end="")
+    workspace = Workspace(landing=workdir / "landing", workdir=workdir, lake_uri=_lake_uri(args.lake))
+    print(render_text(read_status(workspace, runs=args.runs)), end="")
     return 0
 
 
 def _dev(args: argparse.Namespace) -> int:
     """`dagster dev` over the workdir, as one process tree that SIGTERM or Ctrl-C stops as a whole."""
-    workspace = Workspace(landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve())
+    workspace = Workspace(
+        landing=(args.landing or args.workdir / "landing").resolve(),
+        workdir=args.workdir.resolve(),
+        lake_uri=_lake_uri(args.lake),
+    )
     workspace.prepare()
     # a separate process: it builds its workspace resource and its partitions from the variables it starts with
     environ = {**os.environ, **workspace.environ()}
@@ -273,7 +280,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run_landing(args: argparse.Namespace) -> int:
-    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve())
+    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve(), lake_uri=_lake_uri(args.lake))
     if not workspace.landing.is_dir():
         print(f"aaw run: {workspace.landing} is not a folder: pass the landing folder with --landing", file=sys.stderr)
         return 2
@@ -284,6 +291,13 @@ def _run_landing(args: argparse.Namespace) -> int:
         )
         first, last = args.first or first, args.last or last
         return 0 if run_pipeline(workspace, first, last, full_refresh=args.full_refresh, output=output) else 1
+
+
+def _lake_uri(given: str) -> str:
+    """A lake URI as a workspace keeps it: a local path absolute (the run's processes may start elsewhere),
+    an object-store URI as given; LakeUriError (named by `main`) for any other form."""
+    lake_fs.parse(given, Path.cwd())  # fails early, naming the accepted forms
+    return str(Path(given).resolve()) if given and "://" not in given else given
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -60,6 +60,17 @@ def _add_workdir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lake(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lake",
+        default="",
+        metavar="URI",
+        help="where the lake lives (default: WORKDIR/lake): a local path, file:///path, s3://bucket/prefix, "
+        "gs://bucket/prefix or abfs://container/prefix; credentials and endpoint from the store's standard "
+        "environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL for S3)",
+    )
+
+
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verbose",
@@ -108,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the work folder that receives lake/, warehouse.duckdb, published/, logs/ and dagster_home/ "
         "(created if missing; one run at a time)",
     )
+    _add_lake(run)
     run.add_argument(
         "--from",
         dest="first",
@@ -144,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stops all of its processes, also when it runs in the background.",
     )
     _add_workdir(dev)
+    _add_lake(dev)
     dev.add_argument("--landing", type=Path, help="landing folder the sensor watches (default: WORKDIR/landing)")
     dev.add_argument(
         "--first-day",
@@ -189,5 +202,6 @@ def build_parser() -> argparse.ArgumentParser:
         "aaw status --workdir /data/aaw --runs 10",
     )
     _add_workdir(status)
+    _add_lake(status)
     status.add_argument("--runs", type=int, default=5, help="how many of the last runs to show (default: 5)")
     return parser

@@ -150,13 +150,15 @@ def parse(uri: str | Path, workdir: Path) -> LakePath:
     text = str(uri).strip()
     if not text:
         return workdir / "lake"
+    if "\x00" in text:
+        raise LakeUriError(f"lake {text!r}: a NUL character names no path")
     parsed = urlparse(text)
     scheme = parsed.scheme.lower()
     if scheme in ("", "file") or (len(scheme) == 1 and text[1:3] in (":\\", ":/")):  # a path, or C:\ on Windows
         local = Path(unquote(parsed.path)) if scheme == "file" else Path(text)
         if scheme == "file" and parsed.netloc not in ("", "localhost"):
             raise LakeUriError(f"lake {text!r}: a file:// URI names a local path (file:///path), not a host")
-        return local.expanduser().resolve()
+        return local.resolve()
     if scheme not in OBJECT_STORES:
         raise LakeUriError(f"lake {text!r}: the scheme {scheme}:// is not supported; give {ACCEPTED}")
     bucket = parsed.netloc

@@ -223,6 +223,7 @@ def _explain(args: argparse.Namespace) -> int:
         explanation = explain_workdir(
             args.workdir.resolve(),
             args.metric,
+            lake=lake_fs.parse(_lake_uri(args.lake), args.workdir.resolve()),
             team=args.team,
             week=parse_week(args.week) if args.week else None,
             tool=args.tool,

@@ -193,6 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--tool", help="tool, e.g. claude_code (tool metrics)")
     explain.add_argument("--month", help="month, e.g. 2026-01 (tool metrics)")
     _add_workdir(explain)
+    _add_lake(explain)
     explain.add_argument("--limit", type=int, default=50, help="records listed per table (0: all; default: 50)")
 
     status = _parser(

@@ -131,7 +131,10 @@ OPERATIONS = st.lists(
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(existing=st.dictionaries(st.sampled_from(["a.json", "b/c.json"]), st.binary(), max_size=2), operations=OPERATIONS)
+@given(
+    existing=st.dictionaries(st.sampled_from(["a.json", "b/c.json"]), st.binary(), max_size=2),
+    operations=OPERATIONS,
+)
 def test_any_sequence_of_writes_and_deletes_is_undone(lake_root: LakePath, existing, operations):
     for path in lake_root.rglob("*"):
         if path.is_file():

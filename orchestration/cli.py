@@ -240,8 +240,7 @@ def _status(args: argparse.Namespace) -> int:
     from orchestration.lib.status import read_status, render_text
 
     workdir = args.workdir.resolve()
-    workspace = Workspace(landing=workdir / "landing", workdir=workdir, lake_uri=_lake_uri(args.lake))
-    print(render_text(read_status(workspace, runs=args.runs)), end="")
+    print(render_text(read_status(Workspace(landing=workdir / "landing", workdir=workdir), runs=args.runs)), end="")
     return 0
 
 
@@ -284,6 +283,9 @@ def _run_landing(args: argparse.Namespace) -> int:
     workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve(), lake_uri=_lake_uri(args.lake))
     if not workspace.landing.is_dir():
         print(f"aaw run: {workspace.landing} is not a folder: pass the landing folder with --landing", file=sys.stderr)
+        return 2
+    if problem := lake_fs.unreachable(workspace.lake):
+        print(f"aaw run: {problem}", file=sys.stderr)
         return 2
     with CommandOutput(workspace.workdir, "run", verbose=args.verbose).open() as output:
         output.say(f"aaw run: the whole log goes to {output.path}" + ("" if args.verbose else " (--verbose shows it)"))

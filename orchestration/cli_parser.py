@@ -203,6 +203,5 @@ def build_parser() -> argparse.ArgumentParser:
         "aaw status --workdir /data/aaw --runs 10",
     )
     _add_workdir(status)
-    _add_lake(status)
     status.add_argument("--runs", type=int, default=5, help="how many of the last runs to show (default: 5)")
     return parser

@@ -62,3 +62,18 @@ def test_a_failed_run_leaves_the_objects_of_the_lake_as_they_were(s3_run: Worksp
     assert object_digest(s3_run.lake) == before
     assert not open_journals(s3_run.lake)
     assert not any(Path(s3_run.workdir / "lake-journal").glob("*"))
+
+
+@pytest.mark.parametrize(
+    ("lake", "message"),
+    [
+        ("s3://no-such-bucket/lake", "the bucket no-such-bucket does not exist, or the store cannot be reached"),
+        ("http://example.com/lake", "the scheme http:// is not supported; give a local path, file:///path, s3://"),
+    ],
+)
+def test_a_lake_it_cannot_use_stops_the_run_before_it_starts(s3_endpoint, tmp_path, capsys, lake, message):
+    (tmp_path / "landing").mkdir()
+    command = ["run", "--landing", str(tmp_path / "landing"), "--workdir", str(tmp_path / "work"), "--lake", lake]
+    assert main(command) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()

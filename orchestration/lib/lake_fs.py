@@ -171,8 +171,18 @@ def parse(uri: str | Path, workdir: Path) -> LakePath:
     return ObjectPath(canonical, f"{bucket}/{key}".rstrip("/"), workdir / "lake-journal")
 
 
-def is_local(lake: LakePath) -> bool:
-    return isinstance(lake, Path)
+def unreachable(lake: LakePath) -> str | None:
+    """Why a run could not use the lake (its bucket missing, or the store out of reach), or None: said before
+    the run starts rather than as a failed ingest step."""
+    if isinstance(lake, Path):
+        return None
+    bucket = lake.path.split("/")[0]
+    if lake.filesystem.exists(bucket):
+        return None
+    return (
+        f"lake {lake}: the bucket {bucket} does not exist, or the store cannot be reached with the credentials and "
+        "endpoint of the environment (for S3: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL)"
+    )
 
 
 @contextlib.contextmanager

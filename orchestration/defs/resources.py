@@ -37,5 +37,5 @@ class WorkspaceResource(dg.ConfigurableResource):
         landing = Path(self.landing).resolve() if self.landing else workdir / "landing"
         return Workspace(landing=landing, workdir=workdir, lake_uri=self.lake)
 
-    def dbt_vars(self) -> dict[str, str]:
+    def dbt_vars(self) -> dict[str, str | list]:
         return self.paths().dbt_vars()

@@ -2,7 +2,6 @@
 and on an S3 endpoint the test starts on the loopback address (moto's server)."""
 
 import hashlib
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 from orchestration.lib import lake, lake_fs
 from orchestration.lib.journal import Journal, open_journals
 from orchestration.lib.lake_fs import LakePath, LakeUriError, ObjectPath
-from tests.lib.test_lake import MONDAY, TUESDAY, reject, teams, write_day
+from tests.lib.test_lake import MONDAY, change_lake, publish_lake, reject, write_day
 
 WORKDIR = Path("/srv/aaw/work")
 BUCKETS = st.from_regex(r"[a-z0-9][a-z0-9-]{1,20}[a-z0-9]", fullmatch=True)
@@ -83,18 +82,10 @@ def digest(root: LakePath) -> dict[str, str]:
 
 
 def test_a_rolled_back_run_leaves_every_object_as_it_was(lake_root: LakePath):
-    for day in (MONDAY, TUESDAY, None):
-        write_day(lake_root, day, "Alpha", reject("bad header"), "published-run")
-    lake.write_reference(lake_root / "raw", "tools", teams("as a reference"), "published-run")
-    Journal(lake_root, "published-run").commit()
+    publish_lake(lake_root)
     before = digest(lake_root)
-
     run = "failed-run"
-    write_day(lake_root, MONDAY, "Alpha renamed", [], run)  # replaced partition and stats, quarantine removed
-    write_day(lake_root, date(2026, 3, 4), "Alpha", reject("new"), run)  # a new day
-    lake.remove_partition(lake_root / "raw", lake_root / "quarantine", "teams", TUESDAY, run)
-    lake.remove_stale_partitions(lake_root / "raw", lake_root / "quarantine", "teams", set(), run)
-    lake.write_reference(lake_root / "raw", "tools", teams("overridden"), run)
+    change_lake(lake_root, run)
     assert not list((lake_root / "raw" / "teams").glob("*/data.parquet"))
     assert open_journals(lake_root) == [run]
 

@@ -212,9 +212,7 @@ def _awaited_days(lake_root: LakePath, entity: str, days: list[date], delivered:
     return awaited_days(date.fromisoformat(max(reported)) if reported else None, days, delivered)
 
 
-def silent_deployment_days(
-    lake_root: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float
-) -> list[dict]:
+def silent_deployment_days(lake: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
     """Days of the run without deployments, graded by how implausible zero is for that weekday.
 
     A day some landing file covers (a generic empty file, or a day inside the span a vendor export
@@ -223,11 +221,11 @@ def silent_deployment_days(
     without deployments blocks when its weekday's volume makes zero implausible: the file is missing.
     """
     history_days = _history_days(days)
-    delivered = _delivered_days(lake_root, "deployments", history_days)
+    delivered = _delivered_days(lake, "deployments", history_days)
     counts = dict.fromkeys(delivered, 0) | dict(
-        _daily_counts(lake_root, "deployments", history_days, "count(*)", by_tool=False)
+        _daily_counts(lake, "deployments", history_days, "count(*)", by_tool=False)
     )
-    awaited = _awaited_days(lake_root, "deployments", days, delivered)
+    awaited = _awaited_days(lake, "deployments", days, delivered)
     return deployment_silences(counts, delivered, days, false_alarm_rate, warn_rate, awaited)
 
 

@@ -117,6 +117,7 @@ class ObjectPath:
             yield replace(self, path=found.rstrip("/"))
 
     def rglob(self, pattern: str) -> Iterator["ObjectPath"]:
+        """The objects below whose name matches `pattern` (objects only: a store has no folders to list)."""
         for found in sorted(self.filesystem.find(self.path)):
             if fnmatch.fnmatch(PurePosixPath(found).name, pattern):
                 yield replace(self, path=found)

@@ -8,16 +8,16 @@ report with the gate's name and sample rows.
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
-from pathlib import Path
 
 import duckdb
 from scipy.stats import binom
 
-from orchestration.lib import lake
+from orchestration.lib import lake, lake_fs
+from orchestration.lib.lake_fs import LakePath
 
 
 def quarantine_over_tolerance(
-    lake_root: Path, entity: str, days: list[date | None], tolerance: float, false_alarm_rate: float
+    lake_root: LakePath, entity: str, days: list[date | None], tolerance: float, false_alarm_rate: float
 ) -> list[dict]:
     """Partitions whose quarantined records are more than the tolerance explains (`quarantine_chance`).
     Records excluded by definition are not counted: they were read fine."""
@@ -95,13 +95,13 @@ def _history_days(days: list[date]) -> list[date]:
     return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
 
 
-def _delivered_days(lake_root: Path, entity: str, days: list[date]) -> set[date]:
+def _delivered_days(lake_root: LakePath, entity: str, days: list[date]) -> set[date]:
     """Days some landing file covers: ingest writes a partition (and its stats) only for those, an empty
     generic file included, and removes it for a day nothing covers."""
     return {day for day in days if lake.read_stats(lake_root, entity, day) is not None}
 
 
-def _daily_counts(lake_root: Path, entity: str, days: list[date], count_sql: str, by_tool: bool) -> list[tuple]:
+def _daily_counts(lake_root: LakePath, entity: str, days: list[date], count_sql: str, by_tool: bool) -> list[tuple]:
     files = [
         str(path)
         for day in days
@@ -110,7 +110,7 @@ def _daily_counts(lake_root: Path, entity: str, days: list[date], count_sql: str
     if not files:
         return []
     group = "tool, " if by_tool else ""
-    with duckdb.connect() as con:
+    with lake_fs.connect(lake_root) as con:
         return con.execute(
             f"select {group}cast(day as date) as day, {count_sql} "
             f"from read_parquet(?, hive_partitioning = true) group by all",
@@ -207,12 +207,12 @@ def awaited_days(last_reported: date | None, days: list[date], delivered: set[da
     )
 
 
-def _awaited_days(lake_root: Path, entity: str, days: list[date], delivered: set[date]) -> frozenset[date]:
+def _awaited_days(lake_root: LakePath, entity: str, days: list[date], delivered: set[date]) -> frozenset[date]:
     reported = [day for entry in lake.read_manifest(lake_root, entity).values() for day in entry["days"]]
     return awaited_days(date.fromisoformat(max(reported)) if reported else None, days, delivered)
 
 
-def silent_deployment_days(lake_root: Path, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
+def silent_deployment_days(lake: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
     """Days of the run without deployments, graded by how implausible zero is for that weekday.
 
     A day some landing file covers (a generic empty file, or a day inside the span a vendor export
@@ -221,15 +221,15 @@ def silent_deployment_days(lake_root: Path, days: list[date], false_alarm_rate: 
     without deployments blocks when its weekday's volume makes zero implausible: the file is missing.
     """
     history_days = _history_days(days)
-    delivered = _delivered_days(lake_root, "deployments", history_days)
+    delivered = _delivered_days(lake, "deployments", history_days)
     counts = dict.fromkeys(delivered, 0) | dict(
-        _daily_counts(lake_root, "deployments", history_days, "count(*)", by_tool=False)
+        _daily_counts(lake, "deployments", history_days, "count(*)", by_tool=False)
     )
-    awaited = _awaited_days(lake_root, "deployments", days, delivered)
+    awaited = _awaited_days(lake, "deployments", days, delivered)
     return deployment_silences(counts, delivered, days, false_alarm_rate, warn_rate, awaited)
 
 
-def silent_tools(lake_root: Path, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
+def silent_tools(lake_root: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
     """Tools without usage on a day of the run, graded by how implausible zero is for that weekday.
 
     The volume is the tool's distinct identities a day. A tool silent while others have usage that day has

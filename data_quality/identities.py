@@ -6,9 +6,8 @@ record keyed by it (deploys triggered, licences, usage, survey responses) silent
 engineers' metrics. This gate finds such identities before the warehouse is built, with the rows claiming them.
 """
 
-from pathlib import Path
-
-import duckdb
+from orchestration.lib import lake_fs
+from orchestration.lib.lake_fs import LakePath
 
 WHERE_SHOWN = 3  # file:line locations named per engineer (an engineer repeats in every roster snapshot)
 
@@ -19,7 +18,7 @@ CLAIMS = {
 }
 
 
-def _claims_sql(lake_raw: Path) -> tuple[str, list[list[str]]]:
+def _claims_sql(lake_raw: LakePath) -> tuple[str, list[list[str]]]:
     parts, parameters = [], []
     for entity, columns in CLAIMS.items():
         files = sorted(str(path) for path in (lake_raw / entity).glob("*/data.parquet"))
@@ -34,12 +33,12 @@ def _claims_sql(lake_raw: Path) -> tuple[str, list[list[str]]]:
     return " union all ".join(parts), parameters
 
 
-def identities_claimed_twice(lake_raw: Path) -> list[dict]:
+def identities_claimed_twice(lake_raw: LakePath) -> list[dict]:
     """Each identity claimed by two or more engineers, with the engineers and the files and lines claiming it."""
     claims, parameters = _claims_sql(lake_raw)
     if not claims:
         return []
-    with duckdb.connect() as con:
+    with lake_fs.connect(lake_raw) as con:
         rows = con.execute(
             f"""
             with claims as ({claims}),

@@ -16,8 +16,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.cli_parser import build_parser
-from orchestration.lib import landing_files, run_history
+from orchestration.lib import lake_fs, landing_files, run_history
 from orchestration.lib.journal import Journal, settle_abandoned
+from orchestration.lib.lake_fs import LakeUriError
 from orchestration.lib.workspace import Workspace
 from orchestration.terminal.output import CommandOutput
 from orchestration.terminal.progress import RunProgress
@@ -163,8 +164,10 @@ def _run(workspace: Workspace, first: date, last: date, full_refresh: bool, outp
 
 def _rerun_command(workspace: Workspace, first: date, last: date) -> list[str]:
     landing, workdir = (str(workspace.landing), str(workspace.workdir))
+    lake = ["--lake", workspace.lake_uri] if workspace.lake_uri else []
     engine = ["--engine", workspace.engine] if workspace.engine != "duckdb" else []
-    return ["aaw", "run", "--landing", landing, "--workdir", workdir, "--from", str(first), "--to", str(last), *engine]
+    window = ["--from", str(first), "--to", str(last)]
+    return ["aaw", "run", "--landing", landing, "--workdir", workdir, *lake, *window, *engine]
 
 
 def _close_abandoned_runs(workspace: Workspace, instance, run_id: str, output: CommandOutput | None = None) -> None:
@@ -211,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
-    except WorkdirBusy as error:
+    except (WorkdirBusy, LakeUriError) as error:
         print(f"aaw: {error}", file=sys.stderr)
         return 2
 
@@ -223,6 +226,7 @@ def _explain(args: argparse.Namespace) -> int:
         explanation = explain_workdir(
             args.workdir.resolve(),
             args.metric,
+            lake=lake_fs.parse(_lake_uri(args.lake), args.workdir.resolve()),
             team=args.team,
             week=parse_week(args.week) if args.week else None,
             tool=args.tool,
@@ -243,18 +247,25 @@ def _status(args: argparse.Namespace) -> int:
     return 0
 
 
-def _engine_missing(engine: str) -> str | None:
-    """Why the engine cannot run here (its optional packages are not installed), or None."""
-    installed = importlib.util.find_spec("pyspark") and importlib.util.find_spec("dbt.adapters.spark")
-    if engine == "spark" and not installed:
+def _engine_unavailable(args: argparse.Namespace) -> str | None:
+    """Why the engine cannot run here (its optional packages are not installed, or it cannot read the lake)."""
+    if getattr(args, "engine", "duckdb") != "spark":
+        return None
+    if not (importlib.util.find_spec("pyspark") and importlib.util.find_spec("dbt.adapters.spark")):
         return 'aaw: --engine spark needs the spark extra: pip install -e ".[spark]" (and Java 17)'
+    if "://" in getattr(args, "lake", "") and not args.lake.startswith("file://"):
+        # the local session has no object-store connector (hadoop-aws and the like are not bundled with pyspark)
+        return "aaw: --engine spark reads a local lake only; a cluster reads an object-store lake (README: Scale out)"
     return None
 
 
 def _dev(args: argparse.Namespace) -> int:
     """`dagster dev` over the workdir, as one process tree that SIGTERM or Ctrl-C stops as a whole."""
     workspace = Workspace(
-        landing=(args.landing or args.workdir / "landing").resolve(), workdir=args.workdir.resolve(), engine=args.engine
+        landing=(args.landing or args.workdir / "landing").resolve(),
+        workdir=args.workdir.resolve(),
+        lake_uri=_lake_uri(args.lake),
+        engine=args.engine,
     )
     workspace.prepare()
     # a separate process: it builds its workspace resource and its partitions from the variables it starts with
@@ -286,9 +297,17 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run_landing(args: argparse.Namespace) -> int:
-    workspace = Workspace(landing=args.landing.resolve(), workdir=args.workdir.resolve(), engine=args.engine)
+    workspace = Workspace(
+        landing=args.landing.resolve(),
+        workdir=args.workdir.resolve(),
+        lake_uri=_lake_uri(args.lake),
+        engine=args.engine,
+    )
     if not workspace.landing.is_dir():
         print(f"aaw run: {workspace.landing} is not a folder: pass the landing folder with --landing", file=sys.stderr)
+        return 2
+    if problem := lake_fs.unreachable(workspace.lake):
+        print(f"aaw run: {problem}", file=sys.stderr)
         return 2
     with CommandOutput(workspace.workdir, "run", verbose=args.verbose).open() as output:
         output.say(f"aaw run: the whole log goes to {output.path}" + ("" if args.verbose else " (--verbose shows it)"))
@@ -299,9 +318,16 @@ def _run_landing(args: argparse.Namespace) -> int:
         return 0 if run_pipeline(workspace, first, last, full_refresh=args.full_refresh, output=output) else 1
 
 
+def _lake_uri(given: str) -> str:
+    """A lake URI as a workspace keeps it: a local path absolute (the run's processes may start elsewhere),
+    an object-store URI as given; LakeUriError (named by `main`) for any other form."""
+    lake_fs.parse(given, Path.cwd())  # fails early, naming the accepted forms
+    return str(Path(given).resolve()) if given and "://" not in given else given
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    if missing := _engine_missing(getattr(args, "engine", "duckdb")):
-        print(missing, file=sys.stderr)
+    if unavailable := _engine_unavailable(args):
+        print(unavailable, file=sys.stderr)
         return 2
     if args.command == "explain":
         return _explain(args)

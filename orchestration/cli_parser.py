@@ -70,6 +70,17 @@ def _add_engine(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_lake(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--lake",
+        default="",
+        metavar="URI",
+        help="where the lake lives (default: WORKDIR/lake): a local path, file:///path, s3://bucket/prefix, "
+        "gs://bucket/prefix or abfs://container/prefix; credentials and endpoint from the store's standard "
+        "environment variables (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL for S3)",
+    )
+
+
 def _add_verbose(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--verbose",
@@ -119,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the work folder that receives lake/, warehouse.duckdb, published/, logs/ and dagster_home/ "
         "(created if missing; one run at a time)",
     )
+    _add_lake(run)
     run.add_argument(
         "--from",
         dest="first",
@@ -156,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         "stops all of its processes, also when it runs in the background.",
     )
     _add_workdir(dev)
+    _add_lake(dev)
     dev.add_argument("--landing", type=Path, help="landing folder the sensor watches (default: WORKDIR/landing)")
     dev.add_argument(
         "--first-day",
@@ -193,6 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--tool", help="tool, e.g. claude_code (tool metrics)")
     explain.add_argument("--month", help="month, e.g. 2026-01 (tool metrics)")
     _add_workdir(explain)
+    _add_lake(explain)
     explain.add_argument("--limit", type=int, default=50, help="records listed per table (0: all; default: 50)")
 
     status = _parser(

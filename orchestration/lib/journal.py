@@ -16,6 +16,11 @@ in its publication.json, and rolled back otherwise. Rolling back renames each sa
 removes the files that did not exist; the entries stay until everything is restored, so a rollback killed
 midway is simply run again. Dropping a journal renames its folder away first, so a half-deleted journal is
 never mistaken for one to roll back.
+
+A lake on an object store (lake_fs.py) keeps its journals on the machine, in `WORKDIR/lake-journal/<run_id>/`
+(same layout): the locks need a local file system, and an object store has neither hard links nor renames.
+There `saved/<key>` is a download of the object as it was, and rolling back uploads it again, whole, then
+deletes the download, so an interrupted rollback is again simply run again.
 """
 
 import contextlib
@@ -29,6 +34,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
+
+from orchestration.lib.lake_fs import LakePath, ObjectPath
 
 JOURNAL_DIR = ".journal"
 COMMITTED = "committed"
@@ -46,19 +53,29 @@ class LakeBusy(RuntimeError):
     """Another live process is writing the lake for another run (runs of one workdir are serialised)."""
 
 
+def journal_folder(lake: LakePath) -> Path:
+    """Where the journals of a lake live: its `.journal/` when local, a local folder for an object store."""
+    return lake / JOURNAL_DIR if isinstance(lake, Path) else lake.journal_home
+
+
 @dataclass(frozen=True)
 class Journal:
-    lake: Path
+    lake: LakePath
     run_id: str
 
     @property
     def root(self) -> Path:
-        return self.lake / JOURNAL_DIR / self.run_id
+        return journal_folder(self.lake) / self.run_id
+
+    @property
+    def _anchor(self) -> Path:
+        """What publication.json's paths are relative to: the lake when local, else the journals' folder."""
+        return self.lake if isinstance(self.lake, Path) else journal_folder(self.lake)
 
     def exists(self) -> bool:
         return self.root.is_dir()
 
-    def save(self, target: Path) -> None:
+    def save(self, target: LakePath) -> None:
         """Record `target` (a file in the lake) as it is now, before the run replaces or deletes it.
 
         Only the first save of a file in a run counts: the journal keeps what the file was before the run."""
@@ -79,7 +96,8 @@ class Journal:
     def mark_publication(self, current: Path, release: Path) -> None:
         """Name the release this run is about to swap in at `current` (a no-op when the run changed no file)."""
         if self.exists():
-            paths = {"current": os.path.relpath(current, self.lake), "release": os.path.relpath(release, self.lake)}
+            anchor = self._anchor
+            paths = {"current": os.path.relpath(current, anchor), "release": os.path.relpath(release, anchor)}
             _write_json(self.root / "publication.json", paths)
 
     def published(self) -> bool:
@@ -88,7 +106,7 @@ class Journal:
         if not marker.exists():
             return False
         paths = json.loads(marker.read_text())
-        current, release = self.lake / paths["current"], self.lake / paths["release"]
+        current, release = self._anchor / paths["current"], self._anchor / paths["release"]
         return release.is_dir() and current.resolve() == release.resolve()
 
     def settle(self) -> str | None:
@@ -148,8 +166,11 @@ class Journal:
         finally:
             handle.close()
 
-    def _first_missing(self, folder: Path) -> str | None:
-        """The outermost folder between the lake and `folder` that does not exist yet (the run creates it)."""
+    def _first_missing(self, folder: LakePath) -> str | None:
+        """The outermost folder between the lake and `folder` that does not exist yet (the run creates it);
+        None on an object store, which has no folders to remove."""
+        if isinstance(self.lake, ObjectPath):
+            return None
         relative = folder.relative_to(self.lake)
         for depth in range(1, len(relative.parts) + 1):
             path = self.lake.joinpath(*relative.parts[:depth])
@@ -165,11 +186,10 @@ class Journal:
             saved = self.root / "saved" / entry_path.stem
             if entry["existed"]:
                 if saved.exists():  # else an interrupted rollback has already put it back
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(saved, target)
+                    _put_back(saved, target)
             else:
                 target.unlink(missing_ok=True)
-            if target.parent.is_dir():  # a temporary the run was writing when it was killed
+            if isinstance(target, Path) and target.parent.is_dir():  # a temporary the run was writing when killed
                 for temporary in target.parent.glob(f".{target.name}.*.tmp"):
                     temporary.unlink(missing_ok=True)
             if entry["created"]:
@@ -178,26 +198,26 @@ class Journal:
             _remove_empty_folders(self.lake / folder)
 
     def _drop(self) -> None:
-        dropped = self.lake / JOURNAL_DIR / f".dropped-{self.run_id}"
+        dropped = journal_folder(self.lake) / f".dropped-{self.run_id}"
         shutil.rmtree(dropped, ignore_errors=True)
         self.root.rename(dropped)
         shutil.rmtree(dropped)
-        _remove_if_empty(self.lake / JOURNAL_DIR)
+        _remove_if_empty(journal_folder(self.lake))
 
 
-def open_journals(lake: Path) -> list[str]:
+def open_journals(lake: LakePath) -> list[str]:
     """The runs whose lake changes are not settled yet."""
-    folder = lake / JOURNAL_DIR
+    folder = journal_folder(lake)
     if not folder.is_dir():
         return []
     return sorted(path.name for path in folder.iterdir() if path.is_dir() and not path.name.startswith("."))
 
 
-def settle_abandoned(lake: Path, except_run: str | None = None) -> dict[str, str]:
+def settle_abandoned(lake: LakePath, except_run: str | None = None) -> dict[str, str]:
     """Settle the journal of every run that no live process writes for any more (a failed, finished or killed
     run), except `except_run`; finish dropping journals whose drop was interrupted. Raises LakeBusy when a
     live process writes the lake for another run."""
-    folder = lake / JOURNAL_DIR
+    folder = journal_folder(lake)
     if not folder.is_dir():
         return {}
     for dropped in folder.glob(".dropped-*"):
@@ -221,13 +241,28 @@ def _lock(path: Path, mode: int) -> TextIO | None:
     return handle
 
 
-def _keep(target: Path, saved: Path) -> None:
+def _keep(target: LakePath, saved: Path) -> None:
+    if isinstance(target, ObjectPath):  # a download, renamed into place once complete
+        temporary = saved.with_name(f"{saved.name}.tmp")
+        target.download(temporary)
+        os.replace(temporary, saved)
+        return
     try:
         os.link(target, saved)
     except OSError:  # a file system without hard links: a copy, renamed into place once complete
         temporary = saved.with_name(f"{saved.name}.tmp")
         shutil.copy2(target, temporary)
         os.replace(temporary, saved)
+
+
+def _put_back(saved: Path, target: LakePath) -> None:
+    """The saved file over `target`: a rename locally; on an object store one upload, then the download goes."""
+    if isinstance(target, ObjectPath):
+        target.upload(saved)
+        saved.unlink()
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(saved, target)
 
 
 def _write_json(path: Path, content: dict) -> None:

@@ -13,6 +13,10 @@ and a run that fails a gate, fails a step or is killed is rolled back to the lak
 file. The journal keeps the old files as hard links, so it costs no copy of a large partition. The
 alternative, writing a run into a staging lake swapped in at the end, would need every reader (dbt
 sources, gates) to know where the run's partitions are, and a copy or a merge of every untouched one.
+
+The lake is a local folder or a prefix on an object store (lake_fs.py): every function takes its folders as
+`LakePath`s, writes through `lake_fs.writing` (a rename locally, one whole object on a store) and reads
+Parquet through `lake_fs.connect`.
 """
 
 import hashlib
@@ -24,9 +28,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from orchestration.lib import lake_fs
 from orchestration.lib.canonical import ENTITY_SCHEMAS, QUARANTINE_SCHEMA
 from orchestration.lib.contracts.records import Reject
 from orchestration.lib.journal import Journal
+from orchestration.lib.lake_fs import LakePath
 
 SNAPSHOT = "snapshot"
 
@@ -35,17 +41,15 @@ def partition_name(day: date | None) -> str:
     return f"day={day.isoformat()}" if day else SNAPSHOT
 
 
-def write_table(table: pa.Table, target: Path, select_sql: str = "select * from batch") -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
-        con.register("batch", table)
-        con.execute(f"copy ({select_sql}) to '{temporary}' (format parquet, compression zstd)")
-    finally:
-        con.close()
-    os.replace(temporary, target)
+def write_table(table: pa.Table, target: LakePath, select_sql: str = "select * from batch") -> None:
+    with lake_fs.writing(target, str(os.getpid())) as temporary:
+        con = duckdb.connect()
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            con.register("batch", table)
+            con.execute(f"copy ({select_sql}) to '{temporary}' (format parquet, compression zstd)")
+        finally:
+            con.close()
 
 
 def canonical_table(entity: str, records: list[dict] | pa.Table) -> pa.Table:
@@ -61,8 +65,8 @@ def canonical_table(entity: str, records: list[dict] | pa.Table) -> pa.Table:
 
 
 def write_partition(
-    lake_raw: Path, entity: str, day: date | None, table: pa.Table, load_id: str, loaded_at: datetime
-) -> Path:
+    lake_raw: LakePath, entity: str, day: date | None, table: pa.Table, load_id: str, loaded_at: datetime
+) -> LakePath:
     """Write one partition of canonical records, adding `_record_hash`, `_load_id` and `_loaded_at`."""
     fields = ENTITY_SCHEMAS[entity].names
     record_hash = "md5(concat_ws('|', " + ", ".join(f"coalesce(cast({name} as varchar), '')" for name in fields) + "))"
@@ -79,13 +83,13 @@ def write_partition(
 
 
 def write_quarantine(
-    lake_quarantine: Path,
+    lake_quarantine: LakePath,
     entity: str,
     day: date | None,
     rejects: list[Reject],
     load_id: str,
     loaded_at: datetime,
-) -> Path | None:
+) -> LakePath | None:
     """Replace the partition's quarantine with these rejects (removing it when there are none)."""
     target = lake_quarantine / entity / partition_name(day) / "data.parquet"
     if not rejects:
@@ -110,7 +114,7 @@ def write_quarantine(
     return target
 
 
-def write_reference(lake_raw: Path, name: str, table: pa.Table, run_id: str) -> Path:
+def write_reference(lake_raw: LakePath, name: str, table: pa.Table, run_id: str) -> LakePath:
     """The reference table `name` as the run uses it (an override, or empty for the seed)."""
     target = lake_raw / "reference" / name / "data.parquet"
     Journal(lake_raw.parent, run_id).save(target)
@@ -118,13 +122,13 @@ def write_reference(lake_raw: Path, name: str, table: pa.Table, run_id: str) -> 
     return target
 
 
-def _remove(lake_root: Path, file: Path, run_id: str) -> None:
+def _remove(lake_root: LakePath, file: LakePath, run_id: str) -> None:
     if file.exists():
         Journal(lake_root, run_id).save(file)
         file.unlink()
 
 
-def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: date, run_id: str) -> None:
+def remove_partition(lake_raw: LakePath, lake_quarantine: LakePath, entity: str, day: date, run_id: str) -> None:
     _remove(lake_raw.parent, lake_raw.parent / "stats" / entity / f"{partition_name(day)}.json", run_id)
     for root in (lake_raw, lake_quarantine, lake_raw.parent / "excluded", lake_raw.parent / KEYS):
         partition = root / entity / partition_name(day)
@@ -133,7 +137,9 @@ def remove_partition(lake_raw: Path, lake_quarantine: Path, entity: str, day: da
             partition.rmdir()
 
 
-def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, keep: set[str], run_id: str) -> None:
+def remove_stale_partitions(
+    lake_raw: LakePath, lake_quarantine: LakePath, entity: str, keep: set[str], run_id: str
+) -> None:
     """Drop partitions of a snapshot entity whose landing file is gone, so the lake mirrors landing."""
     for root in (lake_raw / entity, lake_quarantine / entity, lake_raw.parent / "excluded" / entity):
         if not root.exists():
@@ -145,18 +151,15 @@ def remove_stale_partitions(lake_raw: Path, lake_quarantine: Path, entity: str, 
                 partition.rmdir()
 
 
-def write_stats(lake_root: Path, entity: str, day: date | None, stats: dict, run_id: str) -> None:
+def write_stats(lake_root: LakePath, entity: str, day: date | None, stats: dict, run_id: str) -> None:
     """Per-partition ingest counts (read, accepted, quarantined, excluded by reason, files): what the quality
     gates and `aaw status` read."""
     _write_json(lake_root, lake_root / "stats" / entity / f"{partition_name(day)}.json", stats, run_id)
 
 
-def _write_json(lake_root: Path, target: Path, content: dict, run_id: str) -> None:
+def _write_json(lake_root: LakePath, target: LakePath, content: dict, run_id: str) -> None:
     Journal(lake_root, run_id).save(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps(content, sort_keys=True))
-    os.replace(temporary, target)
+    lake_fs.write_bytes(target, json.dumps(content, sort_keys=True).encode(), str(os.getpid()))
 
 
 # Rolled-up entities keep the keys of the records they roll up here (usage: each event_id with its time, file
@@ -164,13 +167,13 @@ def _write_json(lake_root: Path, target: Path, content: dict, run_id: str) -> No
 KEYS = "keys"
 
 
-def write_keys(lake_root: Path, entity: str, day: date, table: pa.Table, run_id: str) -> None:
+def write_keys(lake_root: LakePath, entity: str, day: date, table: pa.Table, run_id: str) -> None:
     target = lake_root / KEYS / entity / partition_name(day) / "data.parquet"
     Journal(lake_root, run_id).save(target)
     write_table(table, target)
 
 
-def read_keys_around(lake_root: Path, entity: str, day: date, radius_days: int) -> pa.Table | None:
+def read_keys_around(lake_root: LakePath, entity: str, day: date, radius_days: int) -> pa.Table | None:
     """The keys the other days within `radius_days` of `day` hold, with their `day`; None when there are none."""
     paths = [
         path
@@ -180,9 +183,8 @@ def read_keys_around(lake_root: Path, entity: str, day: date, radius_days: int) 
     ]
     if not paths:
         return None
-    con = duckdb.connect()
+    con = lake_fs.connect(lake_root)
     try:
-        con.execute("set TimeZone = 'UTC'")
         return (
             con.execute(
                 "select *, cast(regexp_extract(filename, 'day=([0-9-]+)', 1) as date) as day "
@@ -196,7 +198,7 @@ def read_keys_around(lake_root: Path, entity: str, day: date, radius_days: int) 
         con.close()
 
 
-def write_ignored(lake_root: Path, entity: str, ignored: dict[str, str], run_id: str) -> None:
+def write_ignored(lake_root: LakePath, entity: str, ignored: dict[str, str], run_id: str) -> None:
     """The landing files of an entity its ingest did not read ({file: reason}); none removes the record."""
     target = lake_root / "ignored" / f"{entity}.json"
     if ignored:
@@ -205,12 +207,12 @@ def write_ignored(lake_root: Path, entity: str, ignored: dict[str, str], run_id:
         _remove(lake_root, target, run_id)
 
 
-def read_stats(lake_root: Path, entity: str, day: date | None) -> dict | None:
+def read_stats(lake_root: LakePath, entity: str, day: date | None) -> dict | None:
     path = lake_root / "stats" / entity / f"{partition_name(day)}.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
-def records_left_out(lake_root: Path) -> dict[str, dict]:
+def records_left_out(lake_root: LakePath) -> dict[str, dict]:
     """Per entity, over the whole lake: records read, quarantined (unreadable) and excluded by definition
     (by reason), and the landing files its ingest did not read (ignored_files, {file: reason}). What a leader
     reading the report and an engineer running `aaw status` see of ingest."""
@@ -232,13 +234,15 @@ def records_left_out(lake_root: Path) -> dict[str, dict]:
     return totals
 
 
-def repeated_keys(lake_raw: Path, entity: str, key: str, load_id: str, limit: int = 20) -> list[tuple[str, list[str]]]:
+def repeated_keys(
+    lake_raw: LakePath, entity: str, key: str, load_id: str, limit: int = 20
+) -> list[tuple[str, list[str]]]:
     """Keys of an entity delivered more than once anywhere in the lake (in two files, two days' partitions or
     twice in one file), at least once by the load `load_id`: each with its deliveries as `file:line`."""
     pattern = lake_raw / entity / "day=*" / "data.parquet"
     if not any((lake_raw / entity).glob("day=*/data.parquet")):
         return []
-    con = duckdb.connect()
+    con = lake_fs.connect(lake_raw)
     try:
         rows = con.execute(
             f"""
@@ -279,17 +283,17 @@ def is_unchanged(path: Path, known: dict) -> bool:
     return status.st_mtime_ns == known["mtime_ns"] or fingerprint(path)["sha256"] == known["sha256"]
 
 
-def _manifest_path(lake_root: Path, entity: str) -> Path:
+def _manifest_path(lake_root: LakePath, entity: str) -> LakePath:
     return lake_root / "manifest" / f"{entity}.json"
 
 
-def read_manifest(lake_root: Path, entity: str) -> dict[str, dict]:
+def read_manifest(lake_root: LakePath, entity: str) -> dict[str, dict]:
     """The landing files of an entity read by earlier runs: {file: {fingerprint, days}}."""
     path = _manifest_path(lake_root, entity)
     return json.loads(path.read_text()) if path.exists() else {}
 
 
-def write_manifest(lake_root: Path, entity: str, manifest: dict[str, dict], run_id: str) -> None:
+def write_manifest(lake_root: LakePath, entity: str, manifest: dict[str, dict], run_id: str) -> None:
     _write_json(lake_root, _manifest_path(lake_root, entity), manifest, run_id)
 
 

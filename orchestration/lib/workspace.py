@@ -7,6 +7,8 @@ only a separate process (`aaw dev`'s `dagster dev`) gets it through its environm
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.lib import lake_fs
+from orchestration.lib.lake_fs import LakePath
 from orchestration.lib.pseudonym import ensure_key
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,7 @@ ENGINES = ("duckdb", "spark")
 class Workspace:
     landing: Path
     workdir: Path
+    lake_uri: str = ""  # empty: WORKDIR/lake; else a local path or an s3://, gs://, abfs:// or file:// URI
     engine: str = "duckdb"
 
     def __post_init__(self) -> None:
@@ -42,19 +45,20 @@ class Workspace:
             raise ValueError(f"engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
 
     @property
-    def lake(self) -> Path:
-        return self.workdir / "lake"
+    def lake(self) -> LakePath:
+        """The lake root: a local folder, or a prefix on an object store (lake_fs.py)."""
+        return lake_fs.parse(self.lake_uri, self.workdir)
 
     @property
-    def raw(self) -> Path:
+    def raw(self) -> LakePath:
         return self.lake / "raw"
 
     @property
-    def quarantine(self) -> Path:
+    def quarantine(self) -> LakePath:
         return self.lake / "quarantine"
 
     @property
-    def excluded(self) -> Path:
+    def excluded(self) -> LakePath:
         """Records read fine and left out by the metric definitions (partial survey responses), by reason."""
         return self.lake / "excluded"
 
@@ -98,10 +102,12 @@ class Workspace:
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 
-    def dbt_vars(self) -> dict[str, str]:
-        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`."""
+    def dbt_vars(self) -> dict[str, str | list]:
+        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`, and
+        the filesystem of a lake on an object store (profiles.yml's `filesystems`)."""
         return {
             "lake_path": str(self.lake),
+            "lake_filesystems": lake_fs.dbt_filesystems(self.lake),
             "warehouse_path": str(self.warehouse),
             "spark_path": str(self.spark),
             "pseudonym_key_path": str(self.pseudonym_key),
@@ -109,10 +115,12 @@ class Workspace:
 
     def environ(self) -> dict[str, str]:
         """The variables a separate process of this workspace needs: `dagster dev` and its daemon build the
-        workspace resource from AAW_WORKDIR, AAW_LANDING and AAW_ENGINE and keep their run history in DAGSTER_HOME."""
+        workspace resource from AAW_WORKDIR, AAW_LANDING, AAW_LAKE and AAW_ENGINE and keep their run history in
+        DAGSTER_HOME."""
         return {
             "AAW_WORKDIR": str(self.workdir),
             "AAW_LANDING": str(self.landing),
+            "AAW_LAKE": str(self.lake),
             "AAW_ENGINE": self.engine,
             "DAGSTER_HOME": str(self.dagster_home),
             "GX_ANALYTICS_ENABLED": "false",
@@ -122,7 +130,7 @@ class Workspace:
     def prepare(self) -> None:
         """Create the folders, the run-history instance settings and the pseudonymisation secret of a run."""
         for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
-            folder.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)  # no-op on an object store: a prefix needs no creating
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
             instance_config.write_text(DAGSTER_INSTANCE_CONFIG)

@@ -41,3 +41,13 @@ def test_without_the_spark_extra_the_run_says_how_to_install_it(tmp_path, monkey
     assert main(command) == 2
     assert 'pip install -e ".[spark]"' in capsys.readouterr().err
     assert not (tmp_path / "work").exists()
+
+
+def test_the_local_spark_session_refuses_an_object_store_lake_before_the_run(tmp_path, capsys):
+    pytest.importorskip("pyspark")
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    command = ["run", "--landing", str(landing), "--workdir", str(tmp_path / "work"), "--engine", "spark"]
+    assert main([*command, "--lake", "s3://bucket/lake"]) == 2
+    assert "--engine spark reads a local lake only" in capsys.readouterr().err
+    assert not (tmp_path / "work").exists()

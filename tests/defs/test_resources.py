@@ -75,12 +75,12 @@ def test_two_workspaces_run_in_one_process_keep_to_their_own_folders(tmp_path):
 
 
 def test_the_code_location_reads_its_workspace_from_the_environment_when_a_sensor_runs(tmp_path, monkeypatch):
-    monkeypatch.delenv("AAW_WORKDIR", raising=False)
-    monkeypatch.delenv("AAW_LANDING", raising=False)
+    for name in ("AAW_WORKDIR", "AAW_LANDING", "AAW_LAKE"):
+        monkeypatch.delenv(name, raising=False)
     dg.Definitions.validate_loadable(defs)  # loads without them: they are read when a run or sensor starts
     workspace = tiny_with_team(tmp_path, "team-a")
-    monkeypatch.setenv("AAW_WORKDIR", str(workspace.workdir))
-    monkeypatch.setenv("AAW_LANDING", str(workspace.landing))
+    for name, value in workspace.environ().items():  # what `aaw dev` passes `dagster dev`
+        monkeypatch.setenv(name, value)
     sensor = defs.resolve_sensor_def("landing_files_sensor")
     with dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), resources=defs.resources) as context:
         [request] = sensor(context).run_requests

@@ -9,6 +9,7 @@ import pytest
 from orchestration.lib import lake
 from orchestration.lib.contracts.records import Reject
 from orchestration.lib.journal import Journal
+from orchestration.lib.lake_fs import LakePath
 from tests.conftest import tree_digest
 
 MONDAY, TUESDAY = date(2026, 3, 2), date(2026, 3, 3)
@@ -35,22 +36,31 @@ def write_day(root: Path, day: date | None, name: str, rejects: list[Reject], ru
 def published_lake(tmp_path: Path) -> Path:
     """A lake two days and a snapshot deep, written by a run that published."""
     root = tmp_path / "lake"
+    publish_lake(root)
+    return root
+
+
+def publish_lake(root: LakePath) -> None:
     for day in (MONDAY, TUESDAY, None):
         write_day(root, day, "Alpha", reject("bad header"), "published-run")
     lake.write_reference(root / "raw", "tools", teams("as a reference"), "published-run")
     Journal(root, "published-run").commit()
-    return root
+
+
+def change_lake(root: LakePath, run: str) -> None:
+    """Every kind of lake change a run makes: replace, add and remove partitions, quarantine and references."""
+    write_day(root, MONDAY, "Alpha renamed", [], run)  # replaced partition and stats, quarantine removed
+    write_day(root, date(2026, 3, 4), "Alpha", reject("new"), run)  # a new day
+    lake.remove_partition(root / "raw", root / "quarantine", "teams", TUESDAY, run)
+    lake.remove_stale_partitions(root / "raw", root / "quarantine", "teams", set(), run)
+    lake.write_reference(root / "raw", "tools", teams("overridden"), run)
+    lake.write_reference(root / "raw", "activity_types", teams("a new override"), run)
 
 
 def test_a_rolled_back_run_leaves_every_lake_file_as_it_was(published_lake: Path):
     before = tree_digest(published_lake)
     run = "failed-run"
-    write_day(published_lake, MONDAY, "Alpha renamed", [], run)  # replaced partition and stats, quarantine removed
-    write_day(published_lake, date(2026, 3, 4), "Alpha", reject("new"), run)  # a new day
-    lake.remove_partition(published_lake / "raw", published_lake / "quarantine", "teams", TUESDAY, run)
-    lake.remove_stale_partitions(published_lake / "raw", published_lake / "quarantine", "teams", set(), run)
-    lake.write_reference(published_lake / "raw", "tools", teams("overridden"), run)
-    lake.write_reference(published_lake / "raw", "activity_types", teams("a new override"), run)
+    change_lake(published_lake, run)
     assert not any((published_lake / "raw" / "teams").iterdir())
     assert (published_lake / ".journal" / run).is_dir()
 

@@ -24,7 +24,7 @@ from data_quality.publication import publication_suite
 from data_quality.runner import SuiteOutcome, Validator
 from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import WorkspaceResource
-from orchestration.lib import lake, reference
+from orchestration.lib import lake, lake_fs, reference
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
@@ -122,7 +122,8 @@ def _gates_step(
         scope = Scope(paths, run_days(context), validator(paths))
         with contextlib.ExitStack() as stack:
             if needs_warehouse:
-                scope.con = stack.enter_context(duckdb.connect(str(paths.warehouse), read_only=True))
+                warehouse = stack.enter_context(duckdb.connect(str(paths.warehouse), read_only=True))
+                scope.con = lake_fs.register(warehouse, paths.lake)
             results = [
                 gates[(key.asset_key.path[-1], key.name)][1](scope, key.asset_key.path[-1])._replace(
                     asset_key=key.asset_key, check_name=key.name
@@ -168,8 +169,7 @@ def _landing_frame(workspace: Workspace, entity: str, days: list[date | None]) -
     columns = ", ".join(ENTITY_SCHEMAS[entity].names)
     if entity in RECORD_DAY:
         columns += f", cast(day as date) as partition_day, cast({RECORD_DAY[entity]} as date) as record_day"
-    with duckdb.connect() as con:
-        con.execute("set TimeZone = 'UTC'")
+    with lake_fs.connect(workspace.lake) as con:
         return con.execute(
             f"select {columns} from read_parquet(?, hive_partitioning = {entity in DAILY_ENTITIES})",
             [[str(path) for path in paths]],

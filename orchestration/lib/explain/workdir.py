@@ -6,10 +6,12 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib import lake_fs
 from orchestration.lib.explain.queries import week_of
 from orchestration.lib.explain.records import METRICS, TEAM_METRICS, TOOL_METRICS, ExplainError, Explanation
 from orchestration.lib.explain.team import explain_team
 from orchestration.lib.explain.tool import explain_tool
+from orchestration.lib.lake_fs import LakePath
 
 
 def explain(
@@ -52,14 +54,16 @@ def explain(
     return explanation
 
 
-def explain_workdir(workdir: Path, metric: str, **grain) -> Explanation:
-    """explain() over <workdir>/warehouse.duckdb (read-only), compared with published/current when there is one."""
+def explain_workdir(workdir: Path, metric: str, lake: LakePath | None = None, **grain) -> Explanation:
+    """explain() over <workdir>/warehouse.duckdb (read-only), compared with published/current when there is one.
+
+    The warehouse's staging views read the lake: one on an object store is registered (lake_fs.register)."""
     warehouse = workdir / "warehouse.duckdb"
     if not warehouse.exists():
         raise ExplainError(f"{warehouse} does not exist: run the pipeline first (aaw demo / aaw run)")
     current = workdir / "published" / "current"
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with lake_fs.register(duckdb.connect(str(warehouse), read_only=True), lake or workdir / "lake") as con:
             if not (current / "marts.duckdb").exists():
                 return explain(con, metric, **grain)
             with duckdb.connect(str(current / "marts.duckdb"), read_only=True) as published:

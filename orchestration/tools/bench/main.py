@@ -119,73 +119,49 @@ def _measure_engine(
     results: dict, args: argparse.Namespace, only: set, engine: str, workdir: Path, landing: Path, day, events: dict
 ) -> None:
     """The nightly and backfill runs on one engine, in state folders of their own (named `<run>_spark` on Spark)."""
-    runs, suffix = results["runs"], "" if engine == "duckdb" else f"_{engine}"
+    suffix = "" if engine == "duckdb" else f"_{engine}"
     early, late = results["nightly_days"]["early"], results["nightly_days"]["late"]
+
+    def run(label: str, state: Path, first: date, last: date, full_refresh: bool) -> None:
+        """One measured run, recorded under its label (with the engine's suffix)."""
+        results["runs"][label + suffix] = pipeline_run(
+            label + suffix, state, landing, first, last, full_refresh, events, engine
+        )
+
+    def daily(label: str, state: Path, first: date, last: date, full_refresh: bool) -> None:
+        """The history before a measured nightly, one nightly run per day as in production: the run history
+        (Dagster event log, Great Expectations results, releases) grows as it would. Each run is summarised."""
+        for offset in range((last - first).days + 1):
+            one_day = first + timedelta(days=offset)
+            label_of_day = f"{label}{suffix}_{one_day.isoformat()}"
+            figures = pipeline_run(
+                label_of_day, state, landing, one_day, one_day, full_refresh and offset == 0, events, engine
+            )
+            kept = ("first_day", "wall_seconds", "cpu_seconds", "peak_rss_gib", "success", "stages")
+            results["setup_daily"].append({key: figures[key] for key in kept})
+            if not figures["success"]:
+                raise SystemExit(f"bench: setup run for {one_day} failed; see {figures['log']}")
+
     if "nightly" in only:
         state = workdir / f"nightly{suffix}"
         shutil.rmtree(state, ignore_errors=True)
-        setup = _setup_daily if args.setup == "daily" else _setup_backfill
-        history = (results, state, landing, engine, events)
-        setup(*history, day(1), day(early - 1), True, f"setup_before_early{suffix}")
-        runs[f"nightly_early{suffix}"] = pipeline_run(
-            f"nightly_early{suffix}", state, landing, day(early), day(early), False, events, engine
-        )
+        # the history before each measured nightly: one backfill run (fast), or one run per day
+        setup = daily if args.setup == "daily" else run
+        setup("setup_before_early", state, day(1), day(early - 1), True)
+        run("nightly_early", state, day(early), day(early), False)
         if late - 1 > early:
-            setup(*history, day(early + 1), day(late - 1), False, f"setup_before_late{suffix}")
-        runs[f"nightly_late{suffix}"] = pipeline_run(
-            f"nightly_late{suffix}", state, landing, day(late), day(late), False, events, engine
-        )
+            setup("setup_before_late", state, day(early + 1), day(late - 1), False)
+        run("nightly_late", state, day(late), day(late), False)
         results[f"nightly_state_bytes{suffix}"] = _folder_bytes(state)
         if not args.keep_state:
             _drop_state(state)
     if "backfill" in only:
         state = workdir / f"backfill{suffix}"
         shutil.rmtree(state, ignore_errors=True)
-        runs[f"full_backfill{suffix}"] = pipeline_run(
-            f"full_backfill{suffix}", state, landing, day(1), day(late), True, events, engine
-        )
+        run("full_backfill", state, day(1), day(late), True)
         results[f"backfill_state_bytes{suffix}"] = _folder_bytes(state)
         if not args.keep_state:
             _drop_state(state)
-
-
-def _setup_backfill(
-    results: dict,
-    state: Path,
-    landing: Path,
-    engine: str,
-    events: dict,
-    first: date,
-    last: date,
-    full_refresh: bool,
-    label: str,
-) -> None:
-    """The history before a measured nightly, as one backfill run (fast; recorded as a smaller backfill)."""
-    results["runs"][label] = pipeline_run(label, state, landing, first, last, full_refresh, events, engine)
-
-
-def _setup_daily(
-    results: dict,
-    state: Path,
-    landing: Path,
-    engine: str,
-    events: dict,
-    first: date,
-    last: date,
-    full_refresh: bool,
-    label: str,
-) -> None:
-    """The history before a measured nightly, one nightly run per day as in production: the run history
-    (Dagster event log, Great Expectations results, releases) grows as it would. Each run is summarised."""
-    for offset in range((last - first).days + 1):
-        day = first + timedelta(days=offset)
-        first_run = full_refresh and offset == 0
-        run = pipeline_run(f"{label}_{day.isoformat()}", state, landing, day, day, first_run, events, engine)
-        results["setup_daily"].append(
-            {key: run[key] for key in ("first_day", "wall_seconds", "cpu_seconds", "peak_rss_gib", "success", "stages")}
-        )
-        if not run["success"]:
-            raise SystemExit(f"bench: setup run for {day} failed; see {run['log']}")
 
 
 def _folder_bytes(folder: Path) -> dict[str, int]:

@@ -253,9 +253,10 @@ def _engine_unavailable(args: argparse.Namespace) -> str | None:
         return None
     if not (importlib.util.find_spec("pyspark") and importlib.util.find_spec("dbt.adapters.spark")):
         return 'aaw: --engine spark needs the spark extra: pip install -e ".[spark]" (and Java 17)'
-    if "://" in getattr(args, "lake", "") and not args.lake.startswith("file://"):
-        # the local session has no object-store connector (hadoop-aws and the like are not bundled with pyspark)
-        return "aaw: --engine spark reads a local lake only; a cluster reads an object-store lake (README: Scale out)"
+    try:  # the workspace refuses what the engine cannot read (the UI and the schedule build one too)
+        Workspace(landing=Path(), workdir=Path(), lake_uri=getattr(args, "lake", ""), engine="spark")
+    except ValueError as refused:
+        return f"aaw: {refused}"
     return None
 
 

@@ -43,6 +43,9 @@ class Workspace:
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine {self.engine!r}: expected one of {', '.join(ENGINES)}")
+        if self.engine == "spark" and "://" in self.lake_uri and not self.lake_uri.startswith("file://"):
+            # the local session has no object-store connector (hadoop-aws and the like are not bundled with pyspark)
+            raise ValueError("--engine spark reads a local lake only; a cluster reads an object-store lake (README)")
 
     @property
     def lake(self) -> LakePath:

@@ -51,3 +51,8 @@ def test_the_local_spark_session_refuses_an_object_store_lake_before_the_run(tmp
     assert main([*command, "--lake", "s3://bucket/lake"]) == 2
     assert "--engine spark reads a local lake only" in capsys.readouterr().err
     assert not (tmp_path / "work").exists()
+
+
+def test_a_workspace_of_the_ui_or_the_schedule_refuses_spark_over_an_object_store_lake(tmp_path):
+    with pytest.raises(ValueError, match="reads a local lake only"):
+        WorkspaceResource(workdir=str(tmp_path), lake="s3://bucket/lake", engine="spark").paths()

@@ -138,10 +138,19 @@ def test_deployments_round_trip_with_triggers_resolving_to_the_same_engineer(lak
 
 
 def test_grants_and_surveys_round_trip(lakes):
+    # a Cursor seat-roster snapshot lists every current member: a member's listings from the day of the grant
+    # on are one open grant (the warehouse reads a member missing from a later snapshot as revoked there)
     grants = (
-        "select lower(identity), identity_type, tool, cast(granted_at as date), cast(revoked_at as date) from {entity}"
+        "select holder, identity_type, tool, min(granted), revoked from (select lower(identity) as holder, "
+        "identity_type, tool, cast(granted_at as date) as granted, cast(revoked_at as date) as revoked, "
+        "case when _source_file like 'licences/cursor_team_members/%' then '' "
+        "else _source_file || ':' || _source_line end as grant_line from {entity}) "
+        "group by holder, identity_type, tool, revoked, grant_line"
     )
     assert query(lakes.vendor, "licence_grants", grants) == query(lakes.generic, "licence_grants", grants)
+    snapshots = sorted((lakes.vendor.landing / "licences" / "cursor_team_members").glob("*.json"))
+    listed = [{member["email"] for member in json.loads(path.read_text())["teamMembers"]} for path in snapshots]
+    assert len(listed) > 1 and all(earlier <= later for earlier, later in zip(listed, listed[1:]))
     seats = query(lakes.vendor, "licence_grants", "select count(*) from {entity} where _source_file like '%/%/%'")
     assert seats[0][0] > 0
     responses = "select response_id, survey_id, lower(identity), tool, score, submitted_at from {entity}"

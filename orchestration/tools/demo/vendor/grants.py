@@ -40,7 +40,11 @@ def convert_grants(landing: Landing) -> None:
         write_json(
             folder / f"github_copilot_seats{suffix}_page_{number}.json", {"total_seats": len(seats), "seats": page}
         )
-    for day, listed in sorted(members.items()):
+    # A team-member list is a snapshot of who holds a seat that day, so each one lists every member granted
+    # up to its day: a member missing from a later snapshot is read as revoked there.
+    listed = []
+    for day, granted in sorted(members.items()):
+        listed += granted
         write_json(
             landing.root / "licences" / "cursor_team_members" / f"cursor_team_members_{day.isoformat()}.json",
             {"teamMembers": listed},

@@ -5,6 +5,7 @@ real ingest assets over the whole window; the canonical tables are then compared
 """
 
 import csv
+import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ def test_grants_and_surveys_round_trip(lakes):
     assert query(lakes.vendor, "licence_grants", grants) == query(lakes.generic, "licence_grants", grants)
     snapshots = sorted((lakes.vendor.landing / "licences" / "cursor_team_members").glob("*.json"))
     listed = [{member["email"] for member in json.loads(path.read_text())["teamMembers"]} for path in snapshots]
-    assert len(listed) > 1 and all(earlier <= later for earlier, later in zip(listed, listed[1:]))
+    assert len(listed) > 1 and all(earlier <= later for earlier, later in itertools.pairwise(listed))
     seats = query(lakes.vendor, "licence_grants", "select count(*) from {entity} where _source_file like '%/%/%'")
     assert seats[0][0] > 0
     responses = "select response_id, survey_id, lower(identity), tool, score, submitted_at from {entity}"

@@ -2,9 +2,12 @@
 
 import shutil
 import sys
+from functools import cached_property
+from importlib.metadata import version
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from orchestration.lib.workspace import DBT_PROJECT_DIR, SEEDS_DIR
 
@@ -14,8 +17,21 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = shutil.which("dbt", path=str(Path(sys.executable).parent)) or "dbt"
 
 
+class ProjectDbtCli(DbtCliResource):
+    """dagster-dbt's resource running the dbt installed beside this interpreter.
+
+    dagster-dbt learns the executable's version by running `dbt --version` once per resource instance, and a run
+    makes one per step: two to three CPU-seconds each, on every run. That executable is the dbt-core package
+    installed here, so its metadata already says.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(version("dbt-core"))
+
+
 def dbt_cli() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir, dbt_executable=DBT_EXECUTABLE)
+    return ProjectDbtCli(project_dir=dbt_project, profiles_dir=dbt_project.profiles_dir, dbt_executable=DBT_EXECUTABLE)
 
 
 def is_newer_than_project(path: Path) -> bool:

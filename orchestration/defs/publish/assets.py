@@ -158,7 +158,9 @@ def _publish_dbt_docs(workspace: Workspace, dbt_vars: dict[str, str]) -> None:
     docs = workspace.published / "docs" / "index.html"
     if is_newer_than_project(docs):
         return
-    args = ["docs", "generate", "--static", "--vars", json.dumps(dbt_vars)]
+    # The catalog is read through DuckDB whatever the engine (on Spark, warehouse.duckdb holds views over its
+    # tables); naming the target as the build does lets dbt reuse the build's parse instead of parsing again.
+    args = ["docs", "generate", "--static", "--target", "duckdb", "--vars", json.dumps(dbt_vars)]
     target = workspace.dbt_target / "build"
     if is_newer_than_project(target / "manifest.json"):
         # the run's dbt build left the project compiled there: the docs need only the warehouse's catalog

@@ -43,7 +43,7 @@ def _ingest_days(
     total, errors = IngestOutcome(), []
     vendor.plan(days)
     for index, day in enumerate(days, start=1):
-        context.log.info(f"[{index}/{len(days)}] {context.asset_key.to_user_string()} {day.isoformat()}")
+        context.log.info(f"[{index}/{len(days)}] raw/{vendor.entity} {day.isoformat()}")
         try:
             total.add(ingest_day(context, workspace, day, vendor, days[0]))
         except UnreadableFile as error:
@@ -66,27 +66,40 @@ Screen = Callable[[Workspace], Callable[[dict], str | None]]  # the workspace's 
 
 
 def _daily_asset(
-    entity: str, folder: str, record_day: Callable[[dict], date], description: str, screen: Screen | None = None
+    entity: str,
+    folder: str,
+    record_day: Callable[[dict], date],
+    description: str,
+    screen: Screen | None = None,
+    companions: dict[str, str] | None = None,
 ):
+    """A daily ingest asset `raw/<entity>`; with `companions` (lake table -> description), the lake tables it writes
+    beside its own partitions (pull requests' commits and labels) are assets of the same step, so that every dbt
+    source has the asset that writes it."""
+    specs = [
+        dg.AssetSpec(["raw", name], description=text, group_name=GROUP, deps=CATALOGUE_KEYS, kinds={"parquet"})
+        for name, text in {entity: description, **(companions or {})}.items()
+    ]
+
     def decorator(ingest_one: DayIngest):
-        @dg.asset(
-            key=["raw", entity],
-            group_name=GROUP,
-            description=description,
+        @dg.multi_asset(
+            name=f"raw__{entity}",
+            specs=specs,
             partitions_def=daily_partitions,
             backfill_policy=dg.BackfillPolicy.single_run(),
-            deps=CATALOGUE_KEYS,
-            kinds={"parquet"},
             pool="lake_writer",
         )
-        def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+        def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource):
             paths = workspace.paths()
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             refuse_links_leaving(paths, folder)
             check_day_file_names(paths, folder)
             report_ignored(context, paths, entity, folder, "*")  # only hidden files: strays fail the run
             vendor = VendorFiles(paths, folder, entity, record_day, screen(paths) if screen else None)
-            return _ingest_days(context, paths, ingest_one, vendor)
+            result = _ingest_days(context, paths, ingest_one, vendor)
+            yield result._replace(asset_key=dg.AssetKey(["raw", entity]))
+            for companion in companions or {}:
+                yield dg.MaterializeResult(asset_key=["raw", companion])
 
         return _asset
 
@@ -286,6 +299,11 @@ def tool_activity(
     closed_day_of,
     "Pull requests merged or closed, one UTC day (of merged_at, else closed_at) per partition, with their commits "
     "and labels (lake tables pull_request_commits and pull_request_labels): generic NDJSON and GitHub exports.",
+    companions={
+        name: f"The {name.removeprefix('pull_request_')} of each pull request delivery in raw/pull_requests, keyed by "
+        "(pr_id, pr_updated_at), in the partition of their pull request, written and replaced with it."
+        for name in PULL_REQUEST_CHILDREN.values()
+    },
 )
 def pull_requests(
     context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date

@@ -88,6 +88,12 @@ def escaped_for_docs(run_result):
     return stored
 
 
+def _columns(kwargs: dict) -> str | None:
+    """The column(s) an expectation is about: one, a list, or a pair (column_A, column_B)."""
+    pair = [kwargs[name] for name in ("column_A", "column_B") if kwargs.get(name)]
+    return kwargs.get("column") or ",".join(kwargs.get("column_list") or pair) or None
+
+
 class Validator:
     """One GX file context per check step: results are stored under gx_root, Data Docs under docs_dir."""
 
@@ -153,7 +159,7 @@ class Validator:
                 failures.append(
                     FailedExpectation(
                         expectation=config.type,
-                        column=config.kwargs.get("column") or ",".join(config.kwargs.get("column_list") or []),
+                        column=_columns(config.kwargs),
                         severity=str(getattr(config.severity, "value", config.severity) or "critical"),
                         unexpected_count=details.get("unexpected_count"),
                         sample=[str(value) for value in details.get("partial_unexpected_list") or []],

@@ -1,7 +1,7 @@
 """Landing -> lake: one asset per canonical entity, plus the reference-data overrides.
 
 Snapshot entities (roster snapshots, teams, services, identities, grants, surveys) are small and re-read
-whole on every run. Deployments and usage arrive as one file per UTC day and are daily-partitioned: a run
+whole on every run. Deployments, usage and pull requests arrive as one file per UTC day and are daily-partitioned: a run
 over a window ingests each day of it in turn (one run per window, not one per day).
 
 Every asset reads the generic-contract files at the top of its landing folder and the vendor folders of
@@ -13,7 +13,7 @@ are routed to days is vendor_routing's; what is checked of a folder before readi
 partition is written to the lake, lake_writes'.
 """
 
-from orchestration.defs.ingest.daily_assets import deployments, tool_activity
+from orchestration.defs.ingest.daily_assets import deployments, pull_requests, tool_activity
 from orchestration.defs.ingest.reference_assets import reference_overrides
 from orchestration.defs.ingest.snapshot_assets import SNAPSHOT_SOURCES, roster, snapshot_asset
 
@@ -23,4 +23,5 @@ ingest_assets = [
     *(snapshot_asset(source) for source in SNAPSHOT_SOURCES),
     deployments,
     tool_activity,
+    pull_requests,
 ]

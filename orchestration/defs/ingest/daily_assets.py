@@ -1,5 +1,5 @@
-"""The daily entities' assets (deployments, usage): one partition per UTC day; a run over a window ingests each
-day of it in turn, generic day files and vendor records routed to their own days."""
+"""The daily entities' assets (deployments, usage, pull requests): one partition per UTC day; a run over a window
+ingests each day of it in turn, generic day files and vendor records routed to their own days."""
 
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -8,7 +8,7 @@ import dagster as dg
 import pyarrow as pa
 
 from orchestration.defs.ingest.connectors import generic
-from orchestration.defs.ingest.lake_writes import IngestOutcome, store, with_name, write_outcome
+from orchestration.defs.ingest.lake_writes import IngestOutcome, store, store_pull_requests, with_name, write_outcome
 from orchestration.defs.ingest.reference_assets import CATALOGUE_KEYS, GROUP
 from orchestration.defs.ingest.screening import (
     check_day_file_names,
@@ -17,10 +17,18 @@ from orchestration.defs.ingest.screening import (
     refuse_links_leaving,
     report_ignored,
 )
-from orchestration.defs.ingest.vendor_routing import VendorFile, VendorFiles, activity_day_of, deployed_day_of
+from orchestration.defs.ingest.vendor_routing import (
+    VendorDay,
+    VendorFile,
+    VendorFiles,
+    activity_day_of,
+    closed_day_of,
+    deployed_day_of,
+)
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, landing_files, reference
+from orchestration.lib.canonical import PULL_REQUEST_CHILDREN
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
 from orchestration.lib.workspace import Workspace
 
@@ -35,7 +43,7 @@ def _ingest_days(
     total, errors = IngestOutcome(), []
     vendor.plan(days)
     for index, day in enumerate(days, start=1):
-        context.log.info(f"[{index}/{len(days)}] {context.asset_key.to_user_string()} {day.isoformat()}")
+        context.log.info(f"[{index}/{len(days)}] raw/{vendor.entity} {day.isoformat()}")
         try:
             total.add(ingest_day(context, workspace, day, vendor, days[0]))
         except UnreadableFile as error:
@@ -58,27 +66,40 @@ Screen = Callable[[Workspace], Callable[[dict], str | None]]  # the workspace's 
 
 
 def _daily_asset(
-    entity: str, folder: str, record_day: Callable[[dict], date], description: str, screen: Screen | None = None
+    entity: str,
+    folder: str,
+    record_day: Callable[[dict], date],
+    description: str,
+    screen: Screen | None = None,
+    companions: dict[str, str] | None = None,
 ):
+    """A daily ingest asset `raw/<entity>`; with `companions` (lake table -> description), the lake tables it writes
+    beside its own partitions (pull requests' commits and labels) are assets of the same step, so that every dbt
+    source has the asset that writes it."""
+    specs = [
+        dg.AssetSpec(["raw", name], description=text, group_name=GROUP, deps=CATALOGUE_KEYS, kinds={"parquet"})
+        for name, text in {entity: description, **(companions or {})}.items()
+    ]
+
     def decorator(ingest_one: DayIngest):
-        @dg.asset(
-            key=["raw", entity],
-            group_name=GROUP,
-            description=description,
+        @dg.multi_asset(
+            name=f"raw__{entity}",
+            specs=specs,
             partitions_def=daily_partitions,
             backfill_policy=dg.BackfillPolicy.single_run(),
-            deps=CATALOGUE_KEYS,
-            kinds={"parquet"},
             pool="lake_writer",
         )
-        def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> dg.MaterializeResult:
+        def _asset(context: dg.AssetExecutionContext, workspace: WorkspaceResource):
             paths = workspace.paths()
             # listed once per run, before any partition is written: an unknown folder fails the run up front
             refuse_links_leaving(paths, folder)
             check_day_file_names(paths, folder)
             report_ignored(context, paths, entity, folder, "*")  # only hidden files: strays fail the run
             vendor = VendorFiles(paths, folder, entity, record_day, screen(paths) if screen else None)
-            return _ingest_days(context, paths, ingest_one, vendor)
+            result = _ingest_days(context, paths, ingest_one, vendor)
+            yield result._replace(asset_key=dg.AssetKey(["raw", entity]))
+            for companion in companions or {}:
+                yield dg.MaterializeResult(asset_key=["raw", companion])
 
         return _asset
 
@@ -93,23 +114,32 @@ def _warn_days_outside(context: dg.AssetExecutionContext, vendor: VendorFiles, d
         )
 
 
-# the key each daily entity is deduplicated on downstream (tool_activity is rolled up: its event ids are
-# deduplicated within a day's files at ingest)
-RECORD_KEYS = {"deployments": "deployment_id"}
+# the key each daily entity is deduplicated on downstream, and which delivery counts (tool_activity is rolled up:
+# its event ids are deduplicated within a day's files at ingest). The lake keeps every delivery; staging keeps one.
+RECORD_KEYS = {
+    "deployments": (
+        "deployment_id",
+        "one deployment counts once, the report with the later deployed_at, then the later status "
+        "(rolled_back > success > error > failure), then the later file and line",
+    ),
+    "pull_requests": (
+        "pr_id",
+        "one pull request counts once, the delivery with the latest updated_at (a resend replaces it), "
+        "then the later file and line",
+    ),
+}
 
 
 def _warn_repeated_keys(context: dg.AssetExecutionContext, workspace: Workspace, entity: str) -> int:
     """Name every key this run delivered that another file or day also delivers: the warehouse keeps one of
-    them by the data (the later deployed_at, then the later status), never by which day was loaded last."""
-    key = RECORD_KEYS.get(entity)
-    if key is None:
+    them by the data (e.g. the later deployed_at), never by which day was loaded last."""
+    if entity not in RECORD_KEYS:
         return 0
+    key, which_counts = RECORD_KEYS[entity]
     repeated = lake.repeated_keys(workspace.raw, entity, key, context.run_id)
     for found, places in repeated:
         context.log.warning(
-            f"{entity}: {key} {found[:80]!r} is delivered {len(places)} times ({', '.join(places)}): one deployment "
-            "counts once, the report with the later deployed_at, then the later status "
-            "(rolled_back > success > error > failure), then the later file and line"
+            f"{entity}: {key} {found[:80]!r} is delivered {len(places)} times ({', '.join(places)}): {which_counts}"
         )
     return len(repeated)
 
@@ -136,20 +166,31 @@ def deployments(
     vendor_day = vendor.for_day(day, first_day)
     if not files and not vendor_day.files and not vendor_day.covered:
         return _silent(context, workspace, "deployments", "deployments", day)
-    parsed, names = Parsed("deployments"), []
+    # deployment ids repeated across deliveries are deduplicated downstream (latest wins), as for generic files
+    parsed, names = _day_records(
+        workspace, "deployments", files, vendor_day, lambda data, name: generic.parse_deployments(data, name, day)
+    )
+    return store(workspace, context, "deployments", day, parsed, names)
+
+
+def _day_records(
+    workspace: Workspace, entity: str, files: list, vendor_day: VendorDay, parse: Callable[[bytes, str], Parsed]
+) -> tuple[Parsed, list[str]]:
+    """A day's generic files parsed, with the vendor records routed to the day: every record kept (a key delivered
+    twice is deduplicated downstream), and the names of the files read."""
+    parsed, names = Parsed(entity), []
     for file in files:
         name = landing_relative(workspace, file)
-        part = generic.parse_deployments(file.read_bytes(), name, day)
+        part = parse(file.read_bytes(), name)
         for record in part.records:
             with_name(record, name)
         parsed.extend(part)
         names.append(name)
-    # deployment ids repeated across deliveries are deduplicated downstream (latest wins), as for generic files
     parsed.records.extend(record for _, record in vendor_day.records)
     parsed.rejects.extend(vendor_day.rejects)
     parsed.excluded.extend(vendor_day.excluded)
     parsed.records_read += vendor_day.records_read
-    return store(workspace, context, "deployments", day, parsed, names + vendor_day.files)
+    return parsed, names + vendor_day.files
 
 
 # An event's id is looked for on the days this close to its own: a resend that moved an event to another
@@ -250,3 +291,42 @@ def tool_activity(
         duplicates=usage.duplicates + superseded,
         excluded=vendor_day.excluded,
     )
+
+
+@_daily_asset(
+    "pull_requests",
+    "pull_requests",
+    closed_day_of,
+    "Pull requests merged or closed, one UTC day (of merged_at, else closed_at) per partition, with their commits "
+    "and labels (lake tables pull_request_commits and pull_request_labels): generic NDJSON and GitHub exports.",
+    companions={
+        name: f"The {name.removeprefix('pull_request_')} of each pull request delivery in raw/pull_requests, keyed by "
+        "(pr_id, pr_updated_at), in the partition of their pull request, written and replaced with it."
+        for name in PULL_REQUEST_CHILDREN.values()
+    },
+)
+def pull_requests(
+    context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
+) -> IngestOutcome:
+    folder = workspace.landing / "pull_requests"
+    if not folder.is_dir():
+        # an organisation without pull requests in its landing is normal, not a silent feed: nothing to say per day
+        if day == first_day:
+            context.log.info("pull_requests: no landing/pull_requests/ folder, no pull requests ingested")
+        _remove_pull_request_partitions(context, workspace, day)
+        return IngestOutcome()
+    files = landing_files.day_files(folder, day)
+    vendor_day = vendor.for_day(day, first_day)
+    if not files and not vendor_day.files and not vendor_day.covered:
+        _remove_pull_request_partitions(context, workspace, day)
+        return _silent(context, workspace, "pull_requests", "pull_requests", day)
+    # a pull request delivered again is a new row; staging keeps the latest updated_at per pr_id
+    parsed, names = _day_records(
+        workspace, "pull_requests", files, vendor_day, lambda data, name: generic.parse_pull_requests(data, name, day)
+    )
+    return store_pull_requests(workspace, context, day, parsed, names)
+
+
+def _remove_pull_request_partitions(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> None:
+    for entity in ("pull_requests", *PULL_REQUEST_CHILDREN.values()):
+        lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)

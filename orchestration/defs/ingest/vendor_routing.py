@@ -21,8 +21,8 @@ Vendor files of the daily entities are routed by date, not by file (`VendorFiles
   Files are the unit of delivery: one identity-day split across two pages of one export (Claude Code
   splits a day by terminal type) would keep only the later page's rows, so an exporter writes a
   user's day into one page (Amazon Q's part files hold each user once);
-- GitHub REST deployments are read a folder at a time (statuses pair with their deployments), so that
-  folder is parsed whole, once per run.
+- GitHub REST deployments and pull requests are read a folder at a time (statuses pair with their
+  deployments, commits pages with their pull requests), so those folders are parsed whole, once per run.
 """
 
 import json
@@ -270,6 +270,11 @@ def deployed_day_of(record: dict) -> date:
 
 def activity_day_of(record: dict) -> date:
     return record["activity_date"]
+
+
+def closed_day_of(record: dict) -> date:
+    """A pull request's day: when it was merged, else when it was closed (UTC)."""
+    return (record["merged_at"] or record["closed_at"]).date()
 
 
 def _parse_groups(files: list[VendorFile]) -> list[list[VendorFile]]:

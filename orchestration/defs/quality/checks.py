@@ -29,7 +29,13 @@ from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
 
-DAILY_ENTITIES = ("deployments", "tool_activity")
+# Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
+# landing contract and quarantine gates pass on nothing. They have no source_not_silent gate: whether a day
+# without merged or closed pull requests is implausible would need the same weekday history as deployments, and
+# no published metric reads them yet, while deployments (whose silence is gated) already stand for "did the
+# organisation ship". Once a mart reads them, a silence gate belongs here, judged only on organisations whose
+# lake holds pull requests in the weeks before (one that never delivered any is not a silent feed).
+DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
 # The conformed dimensions BI needs beside the marts (team names and orgs, tool attributes, the calendar) are

@@ -133,6 +133,38 @@ def _ndjson_items(
     return items, rejects
 
 
+def parse_payloads(
+    data: bytes,
+    source_file: str,
+    expected: str,
+    entity: str,
+    to_record: Callable[[Any], dict | None],
+    remedy: str = "",
+) -> Parsed:
+    """Webhook payloads (one JSON object, an array of them, or NDJSON), each to a record, to none (a payload read
+    without a record, such as an event of another state) or to a reject whose reason ends with `remedy`."""
+    items, rejects = json_items(data, source_file, expected)
+    parsed = Parsed(entity=entity, rejects=rejects, records_read=len(items) + len(rejects))
+    for item in items:
+        try:
+            record = to_record(item.value)
+        except RecordError as error:
+            reason = f"{error}; {remedy}" if remedy else str(error)
+            parsed.rejects.append(Reject(source_file, item.position, reason, item.raw))
+            continue
+        if record is not None:
+            parsed.records.append({**record, "_source_line": item.position})
+    return parsed
+
+
+def array_items(data: bytes, source_file: str, expected: str) -> list[Item]:
+    """The items of a file holding one JSON array (a REST list response), with their 1-based index."""
+    document = load_json(data, source_file, expected)
+    if not isinstance(document, list):
+        raise UnreadableFile(source_file, expected, "the document is not a JSON array")
+    return [Item(index, value, dump(value)) for index, value in enumerate(document, start=1)]
+
+
 def dump(value: Any) -> str:
     """A record as JSON text for a reject's raw column (abridged when it is nested too deeply to write)."""
     try:

@@ -28,15 +28,15 @@ Unknown extra keys are ignored. `_source_line` is the record index (JSON documen
 from orchestration.defs.ingest.connectors._common import (
     RecordError,
     is_present,
-    json_items,
     optional_text,
+    parse_payloads,
     require_commit_sha,
     require_id,
     require_object,
     require_text,
     require_timestamp,
 )
-from orchestration.lib.contracts.records import Parsed, Reject
+from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "GitHub deployment_status webhook payloads (a JSON object, a JSON array of them, or NDJSON)"
 
@@ -45,17 +45,7 @@ NOT_A_DEPLOY = frozenset({"pending", "queued", "in_progress", "inactive"})
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    items, rejects = json_items(data, source_file, EXPECTED)
-    parsed = Parsed(entity="deployments", rejects=rejects, records_read=len(items) + len(rejects))
-    for item in items:
-        try:
-            record = deployment_from_payload(item.value)
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, item.position, str(error), item.raw))
-            continue
-        if record is not None:
-            parsed.records.append({**record, "_source_line": item.position})
-    return parsed
+    return parse_payloads(data, source_file, EXPECTED, "deployments", deployment_from_payload)
 
 
 def deployment_from_payload(payload: object) -> dict | None:

@@ -42,9 +42,8 @@ from pathlib import PurePosixPath
 from orchestration.defs.ingest.connectors._common import (
     Item,
     RecordError,
-    dump,
+    array_items,
     is_present,
-    load_json,
     lookup,
     optional_text,
     require_commit_sha,
@@ -85,7 +84,7 @@ def parse_files(files: Mapping[str, bytes]) -> dict[str, Parsed]:
     for name, data in files.items():
         if not is_statuses_file(name):
             continue
-        items = _array_items(data, name, EXPECTED_STATUSES)
+        items = array_items(data, name, EXPECTED_STATUSES)
         results[name] = Parsed(entity="deployments", records_read=len(items))
         status_items[name] = []
         for item in items:
@@ -101,7 +100,7 @@ def parse_files(files: Mapping[str, bytes]) -> dict[str, Parsed]:
     for name, data in files.items():
         if is_statuses_file(name):
             continue
-        items = _array_items(data, name, EXPECTED_DEPLOYMENTS)
+        items = array_items(data, name, EXPECTED_DEPLOYMENTS)
         if items and not status_items:
             raise UnreadableFile(
                 name,
@@ -134,13 +133,6 @@ def parse_files(files: Mapping[str, bytes]) -> dict[str, Parsed]:
                     )
                 )
     return results
-
-
-def _array_items(data: bytes, source_file: str, expected: str) -> list[Item]:
-    document = load_json(data, source_file, expected)
-    if not isinstance(document, list):
-        raise UnreadableFile(source_file, expected, "the document is not a JSON array")
-    return [Item(index, value, dump(value)) for index, value in enumerate(document, start=1)]
 
 
 def _status(value: object) -> _Status:

@@ -24,15 +24,15 @@ Every run in the file is taken to be a deploy pipeline: the exporter selects the
 from orchestration.defs.ingest.connectors._common import (
     RecordError,
     is_present,
-    json_items,
     lookup,
     optional_text,
+    parse_payloads,
     require_id,
     require_object,
     require_text,
     require_timestamp,
 )
-from orchestration.lib.contracts.records import Parsed, Reject
+from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "GitHub workflow_run webhook payloads (a JSON object, a JSON array of them, or NDJSON)"
 
@@ -42,17 +42,9 @@ DEPLOY_CONCLUSIONS = {"success": "success", "failure": "failure"}
 def parse(data: bytes, source_file: str, environment: str = "production") -> Parsed:
     if not environment.strip():
         raise ValueError("environment must be a non-empty environment name")
-    items, rejects = json_items(data, source_file, EXPECTED)
-    parsed = Parsed(entity="deployments", rejects=rejects, records_read=len(items) + len(rejects))
-    for item in items:
-        try:
-            record = deployment_from_run(item.value, environment.strip())
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, item.position, str(error), item.raw))
-            continue
-        if record is not None:
-            parsed.records.append({**record, "_source_line": item.position})
-    return parsed
+    return parse_payloads(
+        data, source_file, EXPECTED, "deployments", lambda payload: deployment_from_run(payload, environment.strip())
+    )
 
 
 def deployment_from_run(payload: object, environment: str) -> dict | None:

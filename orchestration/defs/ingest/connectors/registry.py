@@ -9,6 +9,10 @@ statuses files beside them, so that format has only `parse_files`.
 `deployments/github_workflow_run/` (GitHub Actions `workflow_run` completed events of pipelines that
 deploy to production) reads deployments of teams that deploy from CI rather than through GitHub's
 deployments API.
+
+Pull requests come from GitHub REST pages (`pull_requests/github_rest/`: "list pull requests" with "list commits on
+a pull request" pages beside them, so read a folder at a time too) and from `pull_request` webhook payloads
+(`pull_requests/github_webhook/`, which carry no commit list).
 """
 
 from collections.abc import Callable, Mapping
@@ -23,7 +27,9 @@ from orchestration.defs.ingest.connectors import (
     github_copilot_seats,
     github_copilot_users_1_day,
     github_deployment_status,
+    github_pull_request_webhook,
     github_rest,
+    github_rest_pull_requests,
     github_workflow_run,
     qualtrics,
 )
@@ -75,6 +81,19 @@ VENDOR_FORMATS: dict[str, VendorFormat] = {
             "deployments",
             "GitHub Actions workflow_run completed events of pipelines that deploy to production",
             github_workflow_run.parse,
+        ),
+        VendorFormat(
+            "pull_requests/github_rest",
+            "pull_requests",
+            'GitHub REST "list pull requests" pages (state=closed) and "list commits on a pull request" pages '
+            '(commits files are named with the pull request number before "commits", e.g. pull_1347_commits.json)',
+            github_rest_pull_requests.parse_files,
+        ),
+        _file_format(
+            "pull_requests/github_webhook",
+            "pull_requests",
+            "GitHub pull_request webhook payloads, closed events (JSON or NDJSON; no commit list)",
+            github_pull_request_webhook.parse,
         ),
         _file_format(
             "licences/github_copilot_seats",

@@ -33,7 +33,7 @@ from hypothesis import strategies as st
 from orchestration.defs.ingest.connectors import generic
 from orchestration.defs.ingest.connectors.registry import VENDOR_FORMATS
 from orchestration.lib import reference
-from orchestration.lib.canonical import ENTITY_SCHEMAS
+from orchestration.lib.canonical import ENTITY_SCHEMAS, PULL_REQUEST_CHILDREN, pull_request_rows
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
@@ -97,6 +97,11 @@ REST_LIST = json.dumps(
     [{**item, "id": 42} for item in json.loads((VENDOR_SAMPLES_DIR / "github_deployments_list.json").read_bytes())]
 ).encode()
 REST_STATUS_LIST = (VENDOR_SAMPLES_DIR / "github_deployment_statuses_list.json").read_bytes()
+PULLS_FOLDER = "pull_requests/github_rest"
+PULLS_LIST = f"{PULLS_FOLDER}/pulls_closed_page_1.json"
+PULLS_COMMITS = f"{PULLS_FOLDER}/pull_1347_commits.json"
+PULLS_LIST_SAMPLE = (VENDOR_SAMPLES_DIR / "github_pull_requests_list_closed.json").read_bytes()
+PULLS_COMMITS_SAMPLE = (VENDOR_SAMPLES_DIR / "github_pull_1347_commits.json").read_bytes()
 
 VENDOR_TARGETS = {
     "deployments/github_deployment_status": _vendor(
@@ -132,6 +137,32 @@ VENDOR_TARGETS = {
         "json",
         "items",
         False,  # runs not completed, or cancelled, are read without a record
+    ),
+    PULLS_FOLDER: _vendor(
+        PULLS_FOLDER,
+        "pulls_closed_page_1.json",
+        PULLS_LIST_SAMPLE,
+        "json",
+        "array",
+        False,  # an open pull request (a list fetched with state=all) is read without a record
+        companions={PULLS_COMMITS: PULLS_COMMITS_SAMPLE},
+    ),
+    PULLS_FOLDER + " (commits)": _vendor(
+        PULLS_FOLDER,
+        "pull_1347_commits.json",
+        PULLS_COMMITS_SAMPLE,
+        "json",
+        "array",
+        False,  # commits fold into their pull request
+        companions={PULLS_LIST: PULLS_LIST_SAMPLE},
+    ),
+    "pull_requests/github_webhook": _vendor(
+        "pull_requests/github_webhook",
+        "pull_request_2026-03-02.json",
+        "github_pull_request_webhook_closed.json",
+        "json",
+        "items",
+        False,  # payloads of other actions (opened, synchronize, ...) are read without a record
     ),
     "licences/github_copilot_seats": _vendor(
         "licences/github_copilot_seats", "seats_page_1.json", "github_copilot_seats.json", "json", "page:seats", True
@@ -201,13 +232,20 @@ GENERIC_TARGETS = {
         "lines",
         lambda d, n: generic.parse_deployments(d, n, DAY, now=NOW),
     ),
+    "pull_requests": _generic(
+        "pull_requests",
+        "pull_requests/2026-03-02.ndjson",
+        "ndjson",
+        "lines",
+        lambda d, n: generic.parse_pull_requests(d, n, DAY, now=NOW),
+    ),
 }
 TARGETS = {**VENDOR_TARGETS, **GENERIC_TARGETS}
 USAGE_SAMPLE = GENERIC_LANDING / "usage" / "2026-03-02.ndjson"
 
 
 def test_every_vendor_format_has_a_property_target():
-    assert {key.removesuffix(" (statuses)") for key in VENDOR_TARGETS} == set(VENDOR_FORMATS)
+    assert {key.removesuffix(" (statuses)").removesuffix(" (commits)") for key in VENDOR_TARGETS} == set(VENDOR_FORMATS)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -233,7 +271,18 @@ def expected_rows(rule: str, data: bytes) -> int:
 
 
 def check_records(entity: str, records: list[dict]) -> None:
-    """Exactly the entity's canonical fields plus a line, fitting its Arrow schema, timestamps in UTC."""
+    """Exactly the entity's canonical fields plus a line, fitting its Arrow schema, timestamps in UTC. A pull
+    request's commits and labels are checked as the lake rows they become."""
+    if entity != "pull_requests":
+        check_rows(entity, records)
+        return
+    for record in records:
+        assert set(record) == {*ENTITY_SCHEMAS[entity].names, *PULL_REQUEST_CHILDREN, "_source_line"}
+        for table, rows in pull_request_rows(record).items():
+            check_rows(table, [{key: value for key, value in row.items() if key != "_source_file"} for row in rows])
+
+
+def check_rows(entity: str, records: list[dict]) -> None:
     schema = ENTITY_SCHEMAS[entity]
     for record in records:
         assert set(record) == {*schema.names, "_source_line"}

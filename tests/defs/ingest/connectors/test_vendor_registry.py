@@ -9,6 +9,8 @@ VENDOR_FOLDERS = {
     "deployments/github_deployment_status": "deployments",
     "deployments/github_rest": "deployments",
     "deployments/github_workflow_run": "deployments",  # teams deploying from Actions without GitHub deployments
+    "pull_requests/github_rest": "pull_requests",
+    "pull_requests/github_webhook": "pull_requests",
     "licences/github_copilot_seats": "licence_grants",
     "licences/cursor_team_members": "licence_grants",
     "usage/github_copilot_users_1_day": "tool_activity",
@@ -61,3 +63,15 @@ def test_github_rest_is_read_a_folder_at_a_time(sample):
         }
     )
     assert set(results) == {"list.json", "list_statuses.json"}
+
+
+def test_github_rest_pull_requests_are_read_a_folder_at_a_time(sample):
+    fmt = format_for("pull_requests/github_rest")
+    assert fmt.parse is None
+    results = fmt.parse_files(
+        {
+            "pulls.json": sample("github_pull_requests_list_closed.json"),
+            "pull_1347_commits.json": sample("github_pull_1347_commits.json"),
+        }
+    )
+    assert [record["has_commit_list"] for record in results["pulls.json"].records] == [True, False, False]

@@ -1,17 +1,19 @@
-"""Reading the generic contract's files: CSV rows under a checked header, and their fields checked (required,
-optional_field, booleans, one of a list); a field that fails is a reject naming file and line."""
+"""Reading the generic contract's files: CSV rows under a checked header, NDJSON objects line by line, and their
+fields checked (required, optional_field, booleans, one of a list); a field that fails is a reject naming file and
+line."""
 
 import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 
+from orchestration.defs.ingest.connectors._common import InvalidJson, parse_json
 from orchestration.lib.contracts.generic import CSV_HEADERS
 from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile, decode_utf8
 from orchestration.lib.landing_safety import excerpt
 
-# kilobyte, and a longer line (a runaway field, a file glued onto one line) is quarantined unparsed, so that one
-# line cannot take the memory a day of events needs.
+# One record may take a line of at most 1 MiB; a longer line (a runaway field, a file glued onto one line) is
+# quarantined unparsed, so that one line cannot take the memory a day of events needs.
 MAX_LINE_BYTES = 1 << 20
 EXCERPT_CHARS = 200
 
@@ -29,6 +31,45 @@ def too_long_line(line: bytes | str, size: int) -> tuple[str, str]:
 
 
 SCORE = re.compile(r"[0-9]{1,2}")  # ASCII digits only: str.isdigit() also takes "²", which int() refuses
+
+
+def ndjson_objects(data: bytes, source_file: str) -> Iterable[tuple[int, str, dict | None, str | None]]:
+    """(line, raw text, object or None, reason) for every non-blank line."""
+    text = decode_utf8(data, source_file, "UTF-8 NDJSON")
+    for line_no, raw in enumerate(text.split("\n"), start=1):
+        raw = raw.strip()
+        if not raw:
+            continue
+        if len(raw) > MAX_LINE_BYTES // 4 and (size := len(raw.encode())) > MAX_LINE_BYTES:
+            reason, excerpt = too_long_line(raw, size)
+            yield line_no, excerpt, None, reason
+            continue
+        try:
+            value = parse_json(raw)
+        except InvalidJson as error:
+            yield line_no, raw, None, f"malformed JSON ({error}): expected one JSON object per line"
+            continue
+        if not isinstance(value, dict):
+            yield line_no, raw, None, "expected a JSON object per line"
+            continue
+        yield line_no, raw, value, None
+
+
+def parse_lines(entity: str, data: bytes, source_file: str, to_record: Callable[[dict], dict]) -> Parsed:
+    """Run `to_record` over each NDJSON object; a line that is no object, or a ValueError, becomes a reject naming
+    file and line."""
+    parsed = Parsed(entity)
+    for line, raw, value, reason in ndjson_objects(data, source_file):
+        parsed.records_read += 1
+        try:
+            if value is None:
+                raise ValueError(reason or "unreadable")
+            record = to_record(value)
+        except ValueError as error:
+            parsed.rejects.append(Reject(source_file, line, str(error), raw))
+            continue
+        parsed.records.append({**record, "_source_line": line})
+    return parsed
 
 
 def required_field(row: dict, name: str) -> str:

@@ -51,6 +51,9 @@ def parse_teams(data: bytes, source_file: str) -> Parsed:
 
 
 def parse_services(data: bytes, source_file: str) -> Parsed:
+    """services.csv; its `repository` column (the repository a service is built from, e.g. `acme/checkout`) is
+    optional: a file without it, or an empty cell, gives null."""
+
     def to_record(row: dict) -> dict:
         valid_to = optional_field(row, "valid_to")
         return {
@@ -58,6 +61,7 @@ def parse_services(data: bytes, source_file: str) -> Parsed:
             "team_id": required_field(row, "team_id"),
             "valid_from": parse_date(required_field(row, "valid_from")),
             "valid_to": parse_date(valid_to) if valid_to else None,
+            "repository": optional_field(row, "repository"),
         }
 
     return parse_rows("services", data, source_file, to_record)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.run_history import CLI_TRIGGER, UNFINISHED, lock_is_held
-from orchestration.lib.workspace import Workspace
+from orchestration.lib.workspace import Workspace, write_instance_settings
 
 WINDOW_START_TAG = "dagster/asset_partition_range_start"
 WINDOW_END_TAG = "dagster/asset_partition_range_end"
@@ -74,6 +74,7 @@ def read_runs(dagster_home: Path, limit: int = 5) -> list[RunSummary]:
     import dagster as dg
 
     summaries = []
+    write_instance_settings(dagster_home)
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         for record in instance.get_run_records(limit=limit):
             run = record.dagster_run

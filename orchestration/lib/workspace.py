@@ -4,6 +4,7 @@ The Dagster definitions receive a workspace as a resource (orchestration/defs/re
 only a separate process (`aaw dev`'s `dagster dev`) gets it through its environment (`environ`).
 """
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,14 +20,29 @@ DEFAULT_WORKDIR = REPO_ROOT / "demo"
 
 # One pipeline run at a time per workdir: the lake partitions and warehouse.duckdb have one writer. Runs
 # launched from the UI or the schedule queue behind each other (the daemon of `dagster dev` dequeues);
-# the CLI also takes the workdir lock (orchestration/cli.py).
+# the CLI also takes the workdir lock (orchestration/cli.py). The event log keeps its database engines open
+# (orchestration/lib/run_event_log.py) in Dagster's own folder for it, history/runs under the instance's home.
 DAGSTER_INSTANCE_CONFIG = """\
 concurrency:
   runs:
     max_concurrent_runs: 1
 telemetry:
   enabled: false
+event_log_storage:
+  module: orchestration.lib.run_event_log
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {event_log}
 """
+
+
+def write_instance_settings(dagster_home: Path) -> None:
+    """The run history's Dagster instance settings (dagster.yaml). They name the event log's folder absolutely,
+    so every command that opens the history writes them again: a copied or moved workdir keeps to its own."""
+    settings = DAGSTER_INSTANCE_CONFIG.format(event_log=json.dumps(str(dagster_home.resolve() / "history" / "runs")))
+    path = dagster_home / "dagster.yaml"
+    if not path.exists() or path.read_text() != settings:
+        path.write_text(settings)
 
 
 # The engines dbt builds the warehouse on, each a target of dbt_project/profiles.yml of the same name.
@@ -134,7 +150,5 @@ class Workspace:
         """Create the folders, the run-history instance settings and the pseudonymisation secret of a run."""
         for folder in (self.workdir, self.dagster_home, self.raw, self.quarantine):
             folder.mkdir(parents=True, exist_ok=True)  # no-op on an object store: a prefix needs no creating
-        instance_config = self.dagster_home / "dagster.yaml"
-        if not instance_config.exists():
-            instance_config.write_text(DAGSTER_INSTANCE_CONFIG)
+        write_instance_settings(self.dagster_home)
         ensure_key(self.pseudonym_key)

@@ -11,7 +11,7 @@ import dagster as dg
 from orchestration.cli import _close_abandoned_runs, workdir_lock
 from orchestration.lib.run_history import fail_abandoned_runs
 from orchestration.lib.status import read_status, render_text
-from orchestration.lib.workspace import DAGSTER_INSTANCE_CONFIG, Workspace
+from orchestration.lib.workspace import Workspace, write_instance_settings
 
 # A command-line run as `aaw run` starts it (workdir lock held, trigger and pid tags), stuck in a step.
 KILLED_RUN = """
@@ -35,7 +35,7 @@ with workdir_lock(workspace), dg.DagsterInstance.from_config(str(workspace.dagst
 
 def kill_a_run(workdir: Path) -> int:
     (workdir / "dagster_home").mkdir(parents=True)
-    (workdir / "dagster_home" / "dagster.yaml").write_text(DAGSTER_INSTANCE_CONFIG)
+    write_instance_settings(workdir / "dagster_home")
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_RUN, str(workdir)], stdout=subprocess.PIPE, text=True, cwd=Path.cwd()
     )

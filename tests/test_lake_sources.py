@@ -1,6 +1,6 @@
 """The dbt lake sources of the optional pull request tables: the columns they declare (which lake_source reads when
-an organisation has delivered none) are the lake's, and the staging models read a real lake of them: the
-delivery that counts per pull request, with its commits and labels only."""
+an organisation has delivered none) are the lake's, and the models read a real lake of them: staging keeps every
+delivery, intermediate the delivery that counts per pull request, with its commits and labels only."""
 
 import json
 import os
@@ -46,7 +46,7 @@ def test_an_optional_table_declares_the_lakes_columns_and_types(table: str):
     assert declared == [(field.name, DECLARED[field.type]) for field in ENTITY_SCHEMAS[table]]
 
 
-def test_the_staging_models_keep_the_delivery_that_counts_with_its_commits_and_labels(tiny_workspace, tmp_path):
+def test_the_intermediate_models_keep_the_delivery_that_counts_with_its_commits_and_labels(tiny_workspace, tmp_path):
     lines = FIXTURE.read_text().splitlines()
     first = json.loads(lines[0])
     # #412 sent again, later updated: one commit and no label now
@@ -69,13 +69,17 @@ def test_the_staging_models_keep_the_delivery_that_counts_with_its_commits_and_l
     assert ingested.success
     Journal(tiny_workspace.lake, ingested.run_id).commit()
 
-    build = dbt_build(tiny_workspace, tmp_path, "stg_lake__pull_request*")
+    build = dbt_build(tiny_workspace, tmp_path, "stg_lake__pull_request* int_pull_request*")
     assert build.returncode == 0, build.stdout[-5000:]
 
     with duckdb.connect(str(tiny_workspace.warehouse), read_only=True) as con:
-        pulls = dict(con.sql("select pr_id, title from staging.stg_lake__pull_requests").fetchall())
-        commits = con.sql("select pr_id, commit_sha from staging.stg_lake__pull_request_commits").fetchall()
-        labels = con.sql("select pr_id, label from staging.stg_lake__pull_request_labels").fetchall()
+        deliveries = con.sql("select pr_id, title from staging.stg_lake__pull_requests").fetchall()
+        pulls = dict(con.sql("select pr_id, title from intermediate.int_pull_requests_deduplicated").fetchall())
+        commits = con.sql("select pr_id, commit_sha from intermediate.int_pull_request_commits_deduplicated").fetchall()
+        labels = con.sql("select pr_id, label from intermediate.int_pull_request_labels_deduplicated").fetchall()
+    assert sorted(deliveries) == sorted(
+        [(json.loads(line)["pr_id"], json.loads(line)["title"]) for line in lines] + [(first["pr_id"], "Retry once")]
+    )
     assert pulls == {
         "acme/checkout#412": "Retry once",
         "acme/checkout#415": "Try a new cache key",

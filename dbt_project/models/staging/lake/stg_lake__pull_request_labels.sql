@@ -1,17 +1,10 @@
--- The labels of the delivery of each pull request that counts (stg_lake__pull_requests), joined on pr_id and
--- its updated_at: a label removed in a later delivery is gone. Two deliveries at the same updated_at (a file
--- sent twice) list a label once: the later file and line.
+-- The labels of each pull request delivery, as delivered, with the pull request's updated_at in that delivery
+-- (pr_updated_at); int_pull_request_labels_deduplicated keeps those of the delivery that counts.
 with
 
 source as (
 
     select * from {{ lake_source('lake', 'pull_request_labels') }}
-
-),
-
-pull_requests as (
-
-    select * from {{ ref('stg_lake__pull_requests') }}
 
 ),
 
@@ -29,38 +22,6 @@ renamed as (
         _loaded_at
     from source
 
-),
-
-counted as (
-
-    select renamed.*
-    from renamed
-    inner join pull_requests
-        on renamed.pr_id = pull_requests.pr_id
-        and renamed.pr_updated_at = pull_requests.updated_at
-
-),
-
-latest as (
-
-    {{ latest_delivery('counted', ['pr_id', 'label']) }}
-
-),
-
-final as (
-
-    select
-        pr_id,
-        pr_updated_at,
-        label,
-        partition_date,
-        _source_file,
-        _source_line,
-        _record_hash,
-        _load_id,
-        _loaded_at
-    from latest
-
 )
 
-select * from final
+select * from renamed

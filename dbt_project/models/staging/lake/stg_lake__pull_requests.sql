@@ -1,6 +1,5 @@
--- Pull requests merged or closed, one row per pr_id: the lake keeps every delivery (a resend, a webhook and a
--- REST page of the same pull request), and the one with the latest updated_at counts; at the same updated_at the
--- delivery that lists its commits (a webhook payload does not), then the later file and line.
+-- Pull requests merged or closed, as delivered: one row per delivery (a resend, a webhook and a REST page of the
+-- same pull request are three rows); int_pull_requests_deduplicated keeps the one that counts.
 with
 
 source as (
@@ -41,46 +40,6 @@ renamed as (
         _loaded_at
     from source
 
-),
-
-latest as (
-
-    {{ latest_delivery('renamed', ['pr_id'], order_by=['updated_at desc', 'has_commit_list desc']) }}
-
-),
-
-final as (
-
-    select
-        pr_id,
-        repository,
-        pr_number,
-        author,
-        author_type,
-        title,
-        head_branch,
-        base_branch,
-        created_at,
-        first_review_at,
-        merged_at,
-        closed_at,
-        updated_at,
-        merged_date,
-        is_merged,
-        merge_commit_sha,
-        additions,
-        deletions,
-        changed_files,
-        commit_count,
-        has_commit_list,
-        partition_date,
-        _source_file,
-        _source_line,
-        _record_hash,
-        _load_id,
-        _loaded_at
-    from latest
-
 )
 
-select * from final
+select * from renamed

@@ -1,0 +1,51 @@
+-- The labels of the delivery of each pull request that counts (int_pull_requests_deduplicated), joined on pr_id
+-- and its updated_at: a label removed in a later delivery is gone, though an earlier delivery still lists it.
+-- Two deliveries at the same updated_at (a file sent twice) list a label once: the later file and line
+-- (latest_delivery).
+with
+
+deliveries as (
+
+    select * from {{ ref('stg_lake__pull_request_labels') }}
+
+),
+
+pull_requests as (
+
+    select * from {{ ref('int_pull_requests_deduplicated') }}
+
+),
+
+counted as (
+
+    select deliveries.*
+    from deliveries
+    inner join pull_requests
+        on deliveries.pr_id = pull_requests.pr_id
+        and deliveries.pr_updated_at = pull_requests.updated_at
+
+),
+
+latest as (
+
+    {{ latest_delivery('counted', ['pr_id', 'label']) }}
+
+),
+
+final as (
+
+    select
+        pr_id,
+        pr_updated_at,
+        label,
+        partition_date,
+        _source_file,
+        _source_line,
+        _record_hash,
+        _load_id,
+        _loaded_at
+    from latest
+
+)
+
+select * from final

@@ -26,9 +26,7 @@ def object_digest(lake: ObjectPath) -> dict[str, str]:
     return {key.removeprefix(lake.path + "/"): info["ETag"] for key, info in found.items()}
 
 
-# Session-scoped, as the Spark run is: a module fixture is torn down when its worker moves to another module's test
-# and back, and would pay for the S3 run again.
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def s3_run(demo_run: DemoRun, s3_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     """The session demo's landing, run through the command line with its lake on S3."""
     root = tmp_path_factory.mktemp("s3-lake")

@@ -27,10 +27,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]
 TOLERANCE = 1e-9
 
 
-# Session-scoped: as a module fixture it was set up twice in one `make test` (two Spark runs of about four minutes),
-# pytest tearing a module fixture down when its worker moves to another module's test and back; the xdist group
-# keeps this module on one worker, so a session fixture runs once.
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def spark_run(demo_run: DemoRun, tmp_path_factory: pytest.TempPathFactory) -> tuple[Workspace, bool, str]:
     workspace = Workspace(landing=demo_run.workspace.landing, workdir=tmp_path_factory.mktemp("spark") / "work")
     with_organisation_secret(workspace)

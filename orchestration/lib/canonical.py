@@ -72,9 +72,9 @@ ENTITY_SCHEMAS: dict[str, pa.Schema] = {
         ]
     ),
     # one row per delivery of a pull request merged or closed (a resend is a new row: the lake keeps every
-    # delivery, staging keeps the latest updated_at per pr_id). author_type is one of IDENTITY_TYPES: login,
-    # email, or bot (GitHub's user.type "Bot", or a login ending in [bot]). additions, deletions and
-    # changed_files are null when the source does not carry them (GitHub's list endpoint), never 0.
+    # delivery, int_pull_requests_deduplicated keeps the latest updated_at per pr_id). author_type is one of
+    # IDENTITY_TYPES: login, email, or bot (GitHub's user.type "Bot", or a login ending in [bot]). additions,
+    # deletions and changed_files are null when the source does not carry them (GitHub's list endpoint), never 0.
     # has_commit_list: whether pull_request_commits holds this delivery's commits (a webhook payload has none);
     # commit_count: the commits the source lists or states, null when it does neither.
     "pull_requests": pa.schema(

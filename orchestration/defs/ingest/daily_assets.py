@@ -115,7 +115,8 @@ def _warn_days_outside(context: dg.AssetExecutionContext, vendor: VendorFiles, d
 
 
 # the key each daily entity is deduplicated on downstream, and which delivery counts (tool_activity is rolled up:
-# its event ids are deduplicated within a day's files at ingest). The lake keeps every delivery; staging keeps one.
+# its event ids are deduplicated within a day's files at ingest). The lake keeps every delivery; intermediate
+# models keep one.
 RECORD_KEYS = {
     "deployments": (
         "deployment_id",
@@ -313,20 +314,22 @@ def pull_requests(
         # an organisation without pull requests in its landing is normal, not a silent feed: nothing to say per day
         if day == first_day:
             context.log.info("pull_requests: no landing/pull_requests/ folder, no pull requests ingested")
-        _remove_pull_request_partitions(context, workspace, day)
+        _remove_children(context, workspace, day)
+        lake.remove_partition(workspace.raw, workspace.quarantine, "pull_requests", day, context.run_id)
         return IngestOutcome()
     files = landing_files.day_files(folder, day)
     vendor_day = vendor.for_day(day, first_day)
     if not files and not vendor_day.files and not vendor_day.covered:
-        _remove_pull_request_partitions(context, workspace, day)
+        _remove_children(context, workspace, day)
         return _silent(context, workspace, "pull_requests", "pull_requests", day)
-    # a pull request delivered again is a new row; staging keeps the latest updated_at per pr_id
+    # a pull request delivered again is a new row; int_pull_requests_deduplicated keeps the latest updated_at
     parsed, names = _day_records(
         workspace, "pull_requests", files, vendor_day, lambda data, name: generic.parse_pull_requests(data, name, day)
     )
     return store_pull_requests(workspace, context, day, parsed, names)
 
 
-def _remove_pull_request_partitions(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> None:
-    for entity in ("pull_requests", *PULL_REQUEST_CHILDREN.values()):
+def _remove_children(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> None:
+    """The commits and labels of a day without pull requests go with its partition."""
+    for entity in PULL_REQUEST_CHILDREN.values():
         lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)

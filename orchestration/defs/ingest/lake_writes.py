@@ -9,7 +9,7 @@ import dagster as dg
 import pyarrow as pa
 
 from orchestration.lib import lake
-from orchestration.lib.canonical import pull_request_rows
+from orchestration.lib.canonical import PULL_REQUEST_CHILDREN, pull_request_rows
 from orchestration.lib.contracts.records import Parsed, Reject
 from orchestration.lib.workspace import Workspace
 
@@ -71,12 +71,12 @@ def store_pull_requests(
 ) -> IngestOutcome:
     """A day of pull requests: their partition (with quarantine and counts, as any entity's) and, replaced with it,
     the partitions of their commits and labels (one row per commit and per label, keyed by pr_id and updated_at)."""
-    rows: dict[str, list[dict]] = {"pull_requests": [], "pull_request_commits": [], "pull_request_labels": []}
+    rows: dict[str, list[dict]] = {entity: [] for entity in ("pull_requests", *PULL_REQUEST_CHILDREN.values())}
     for record in parsed.records:
         for entity, found in pull_request_rows(record).items():
             rows[entity].extend(found)
     loaded_at = lake.utc_now()
-    for entity in ("pull_request_commits", "pull_request_labels"):
+    for entity in PULL_REQUEST_CHILDREN.values():
         table = lake.canonical_table(entity, rows[entity])
         lake.write_partition(workspace.raw, entity, day, table, context.run_id, loaded_at)
     parsed = Parsed("pull_requests", rows["pull_requests"], parsed.rejects, parsed.records_read, parsed.excluded)

@@ -16,3 +16,20 @@
     ) as deliveries
     where delivery_rank = 1
 {%- endmacro %}
+
+{#- The rows a pull request delivery lists (its commits, its labels), kept only for the delivery that counts
+    (`pull_requests`, one row per pr_id and its updated_at): a superseded delivery's rows are not the pull
+    request's. A row listed twice by deliveries at the same updated_at (a file sent twice) is kept once, by
+    latest_delivery on `key_columns`. Renders a select over `relation`, whose rows carry pr_id and pr_updated_at. -#}
+{% macro rows_of_counted_delivery(relation, pull_requests, key_columns) -%}
+    {%- set counted -%}
+        (
+            select listed.*
+            from {{ relation }} as listed
+            inner join {{ pull_requests }} as counting
+                on listed.pr_id = counting.pr_id
+                and listed.pr_updated_at = counting.updated_at
+        ) as counted
+    {%- endset -%}
+    {{ latest_delivery(counted, key_columns) }}
+{%- endmacro %}

@@ -1,7 +1,7 @@
 -- The commits of the delivery of each pull request that counts (int_pull_requests_deduplicated), joined on pr_id
 -- and its updated_at: a superseded delivery's commits are not the pull request's (a later push may have rewritten
 -- them). Two deliveries at the same updated_at (a file sent twice) list a commit once: the later file and line
--- (latest_delivery).
+-- (rows_of_counted_delivery).
 with
 
 deliveries as (
@@ -16,19 +16,9 @@ pull_requests as (
 
 ),
 
-counted as (
-
-    select deliveries.*
-    from deliveries
-    inner join pull_requests
-        on deliveries.pr_id = pull_requests.pr_id
-        and deliveries.pr_updated_at = pull_requests.updated_at
-
-),
-
 latest as (
 
-    {{ latest_delivery('counted', ['pr_id', 'commit_sha']) }}
+    {{ rows_of_counted_delivery('deliveries', 'pull_requests', ['pr_id', 'commit_sha']) }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- The labels of the delivery of each pull request that counts (int_pull_requests_deduplicated), joined on pr_id
 -- and its updated_at: a label removed in a later delivery is gone, though an earlier delivery still lists it.
 -- Two deliveries at the same updated_at (a file sent twice) list a label once: the later file and line
--- (latest_delivery).
+-- (rows_of_counted_delivery).
 with
 
 deliveries as (
@@ -16,19 +16,9 @@ pull_requests as (
 
 ),
 
-counted as (
-
-    select deliveries.*
-    from deliveries
-    inner join pull_requests
-        on deliveries.pr_id = pull_requests.pr_id
-        and deliveries.pr_updated_at = pull_requests.updated_at
-
-),
-
 latest as (
 
-    {{ latest_delivery('counted', ['pr_id', 'label']) }}
+    {{ rows_of_counted_delivery('deliveries', 'pull_requests', ['pr_id', 'label']) }}
 
 ),
 

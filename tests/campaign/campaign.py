@@ -11,6 +11,7 @@ import json
 import os
 import random
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,11 @@ from tests.campaign.organisations import organisation, write_landing
 from tests.campaign.runs import Outcome, lake_digest, publication_digest, run
 from tests.campaign.spec import OrgSpec
 from tests.campaign.vendor_names import draw_schemes, rename_vendor_exports
+
+
+def mutation_random(mutation: Mutation, seed: int) -> random.Random:
+    """The draws of a mutation on an organisation: the same wherever and however often it is applied."""
+    return random.Random(f"{mutation.kind}-{seed}")
 
 
 @dataclass(frozen=True)
@@ -70,10 +76,19 @@ class Settings:
         """Mutation `index` of the campaign: the catalogue in turn, so every kind comes up."""
         return MUTATIONS[index % len(MUTATIONS)]
 
-    def mutation_targets(self, index: int) -> list[int]:
-        """The organisations mutation `index` is tried on, in turn, until one has a target for it."""
+    def mutation_target(self, index: int) -> int:
+        """The organisation mutation `index` is applied to: the first, from the index's turn on, whose landing
+        has a target for it. Known when the tests are collected, so that the mutation's test runs on the
+        worker that runs that organisation (another worker would run its honest landing again)."""
         seeds = self.seeds
-        return [seeds[(index + turn) % len(seeds)] for turn in range(len(seeds))]
+        mutation = self.mutation(index)
+        for turn in range(len(seeds)):
+            seed = seeds[(index + turn) % len(seeds)]
+            with tempfile.TemporaryDirectory() as folder:
+                landing = write_landing(organisation(seed, self.max_teams, self.max_days), Path(folder) / "landing")
+                if mutation.apply(landing, mutation_random(mutation, seed)):
+                    return seed
+        raise LookupError(f"no organisation of the campaign has a target for {mutation.kind}")
 
 
 @dataclass(frozen=True)
@@ -136,18 +151,12 @@ class Campaign:
 
     def _run_mutation(self, index: int) -> MutatedRun:
         mutation = self.settings.mutation(index)
-        folder = self.root / f"mutation-{index:03d}-{mutation.kind}"
-        for seed in self.settings.mutation_targets(index):
-            landing = folder / "landing"
-            shutil.rmtree(folder, ignore_errors=True)
-            shutil.copytree(self._landing_of(seed), landing, symlinks=True)
-            applied = mutation.apply(landing, random.Random(f"{mutation.kind}-{seed}"))
-            if applied:
-                break
-        else:
-            raise LookupError(f"no organisation of the campaign has a target for {mutation.kind}")
+        seed = self.settings.mutation_target(index)
+        landing = self.root / f"mutation-{index:03d}-{mutation.kind}" / "landing"
+        shutil.copytree(self._landing_of(seed), landing, symlinks=True)
+        applied = mutation.apply(landing, mutation_random(mutation, seed))
         honest = self.honest(seed)
-        workdir = folder / "work"
+        workdir = landing.parent / "work"
         if not honest.outcome.published:
             return MutatedRun(honest, mutation, applied, landing, workdir, None)
         shutil.copytree(honest.workdir, workdir, symlinks=True)

@@ -32,7 +32,7 @@ def _beside(seed: int, value: int, name: str) -> pytest.param:
 
 ORGANISATIONS = [_beside(seed, seed, str(seed)) for seed in SETTINGS.seeds]
 MUTATED_LANDINGS = [
-    _beside(SETTINGS.mutation_targets(index)[0], index, f"{index:03d}-{SETTINGS.mutation(index).kind}")
+    _beside(SETTINGS.mutation_target(index), index, f"{index:03d}-{SETTINGS.mutation(index).kind}")
     for index in range(SETTINGS.mutations)
 ]
 BLOCKING = [param for param in MUTATED_LANDINGS if SETTINGS.mutation(param.values[0]).expected == BLOCKS]

@@ -49,6 +49,18 @@ activity as (
 
 ),
 
+usage_rules as (
+
+    -- filtered before the cast: only a usage_window's pattern is a number of hours
+    select
+        rule_id,
+        tool,
+        cast(pattern as {{ dbt.type_bigint() }}) as window_hours
+    from rules
+    where kind = 'usage_window'
+
+),
+
 merged_commits as (
 
     select commits.*
@@ -140,18 +152,17 @@ usage_windows as (
         merged_commits.commit_sha,
         merged_commits.authored_at,
         identities.engineer_id,
-        rules.rule_id,
-        rules.tool as rule_tool,
-        {%- set window_hours = '-1 * cast(rules.pattern as ' ~ dbt.type_bigint() ~ ')' %}
-        cast({{ dbt.dateadd('hour', window_hours, 'merged_commits.authored_at') }} as date) as window_first_date,
+        usage_rules.rule_id,
+        usage_rules.tool as rule_tool,
+        cast({{ dbt.dateadd('hour', '-1 * usage_rules.window_hours', 'merged_commits.authored_at') }} as date)
+            as window_first_date,
         cast(merged_commits.authored_at as date) as window_last_date
     from merged_commits
     inner join pull_requests
         on merged_commits.pr_id = pull_requests.pr_id
     inner join identities
         on pull_requests.author = identities.identity
-    cross join rules
-    where rules.kind = 'usage_window'
+    cross join usage_rules
 
 ),
 

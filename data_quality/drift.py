@@ -412,7 +412,8 @@ def jump_chance(before: int, before_headcount: int, after: int, after_headcount:
 
 
 def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
-    """Org-weeks with too many guard-flagged production deploys, or days with too many bot VDE.
+    """Org-weeks with too many guard-flagged production deploys or split merged pull requests (pr_splitting), or
+    days with too many bot VDE.
 
     Acknowledgements are matched here as mart_guard_signals matches them (signal type, entity and, when
     filled, the signal's period), without building every other guard signal over the whole history.
@@ -473,7 +474,34 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
         """,
         [min(days), max(days), tolerance],
     )
-    return deploys + bots
+    pull_requests = _rows(
+        con,
+        """
+        with acknowledged as (
+            select entity_id, period_start from staging.stg_reference__guard_acknowledgements
+            where signal_type = 'pr_splitting'
+        ),
+        merged as (
+            select teams.org, pulls.week_start, pulls.is_split_flagged
+                and not exists (
+                    select 1 from acknowledged
+                    where acknowledged.entity_id = pulls.author
+                        and (acknowledged.period_start is null or acknowledged.period_start = pulls.week_start)
+                ) as is_counted_flag
+            from intermediate.int_pull_requests_attributed as pulls
+            inner join main.dim_teams as teams on pulls.team_id = teams.team_id
+            where pulls.merged_date between ? and ?
+        )
+        select 'pr_splitting' as guard, org, cast(week_start as varchar) as period,
+            sum(case when is_counted_flag then 1 else 0 end) as flagged, count(*) as total
+        from merged
+        group by org, week_start
+        having sum(case when is_counted_flag then 1 else 0 end) > ? * count(*)
+        order by org, week_start
+        """,
+        [min(days), max(days), tolerance],
+    )
+    return deploys + pull_requests + bots
 
 
 def incomplete_team_weeks(con: duckdb.DuckDBPyConnection) -> list[dict]:

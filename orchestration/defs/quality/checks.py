@@ -406,7 +406,8 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         ),
     ),
     ("mart_guard_signals", "gaming_within_tolerance"): (
-        "Guard-flagged share of an org-week's production deploys, or of a day's VDE, within gaming_tolerance.",
+        "Guard-flagged share of an org-week's production deploys or merged pull requests (pr_splitting), or of a "
+        "day's VDE, within gaming_tolerance.",
         _sql_gate(
             "gaming_within_tolerance",
             "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",

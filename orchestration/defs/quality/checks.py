@@ -31,10 +31,10 @@ from orchestration.lib.workspace import Workspace
 
 # Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
 # landing contract and quarantine gates pass on nothing. They have no source_not_silent gate: whether a day
-# without merged or closed pull requests is implausible would need the same weekday history as deployments, and
-# no published metric reads them yet, while deployments (whose silence is gated) already stand for "did the
-# organisation ship". Once a mart reads them, a silence gate belongs here, judged only on organisations whose
-# lake holds pull requests in the weeks before (one that never delivered any is not a silent feed).
+# without merged or closed pull requests is implausible would need the same weekday history as deployments.
+# mart_pull_requests_weekly and mart_team_weekly's pull request columns now read them, so a silence gate belongs
+# here, judged only on organisations whose lake holds pull requests in the weeks before (one that never delivered
+# any is not a silent feed); it is not built yet, and a silent pull request feed shows as zero merged.
 DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.

@@ -5,7 +5,8 @@ from datetime import date, timedelta
 
 import duckdb
 
-from data_quality.drift import gaming_over_tolerance, org_headline_jumps, silent_tools
+from data_quality.drift import org_headline_jumps, silent_tools
+from data_quality.gaming import gaming_over_tolerance
 
 
 def warehouse(last_day: date, weekly: dict[date, float], headcount: int = 40) -> duckdb.DuckDBPyConnection:

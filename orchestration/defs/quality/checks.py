@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from data_quality import drift
+from data_quality import drift, gaming
 from data_quality.identities import identities_claimed_twice
 from data_quality.landing import RECORD_DAY, landing_suite
 from data_quality.publication import publication_suite
@@ -411,7 +411,7 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         _sql_gate(
             "gaming_within_tolerance",
             "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",
-            lambda con, workspace, days: drift.gaming_over_tolerance(
+            lambda con, workspace, days: gaming.gaming_over_tolerance(
                 con, days, _metric_var(workspace, "gaming_tolerance")
             ),
         ),

@@ -250,7 +250,7 @@ def silent_tools(lake_root: LakePath, days: list[date], false_alarm_rate: float,
 
 def unattributed_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
     """Days whose activity from identities not on the roster (unacknowledged) exceeds tolerance."""
-    return _rows(
+    return query_rows(
         con,
         """
         with acknowledgements as (
@@ -305,7 +305,7 @@ def unowned_deploy_weeks(
     day's few deploys would make any share jump. `services` names the week's ten services with the most
     unowned production deploys, as `service (deploys, reason)`.
     """
-    return _rows(
+    return query_rows(
         con,
         """
         with weeks as (
@@ -365,7 +365,7 @@ def org_headline_jumps(con: duckdb.DuckDBPyConnection, days: list[date], false_a
     engineers make honestly. So a move blocks only when it is also implausible as chance
     (`jump_chance` below gate_false_alarm_rate), as a duplicated or broken feed is.
     """
-    rows = _rows(
+    rows = query_rows(
         con,
         """
         with complete_weeks as (
@@ -411,74 +411,9 @@ def jump_chance(before: int, before_headcount: int, after: int, after_headcount:
     return float(min(1.0, 2 * tail))
 
 
-def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
-    """Org-weeks with too many guard-flagged production deploys, or days with too many bot VDE.
-
-    Acknowledgements are matched here as mart_guard_signals matches them (signal type, entity and, when
-    filled, the signal's period), without building every other guard signal over the whole history.
-    """
-    deploys = _rows(
-        con,
-        """
-        with acknowledged as (
-            select entity_id, period_start from staging.stg_reference__guard_acknowledgements
-            where signal_type = 'deploy_spam'
-        ),
-        deploys as (
-            select teams.org, deployments.week_start, deployments.is_spam_flagged
-                and not exists (
-                    select 1 from acknowledged
-                    where acknowledged.entity_id = deployments.service_id
-                        and (acknowledged.period_start is null or acknowledged.period_start = deployments.deployed_date)
-                ) as is_counted_flag
-            from main.fct_deployments as deployments
-            inner join main.dim_teams as teams on deployments.team_id = teams.team_id
-            where deployments.is_production_deploy and deployments.deployed_date between ? and ?
-        )
-        select 'deploy_spam' as guard, org, cast(week_start as varchar) as period,
-            sum(case when is_counted_flag then 1 else 0 end) as flagged, count(*) as total
-        from deploys
-        group by org, week_start
-        having sum(case when is_counted_flag then 1 else 0 end) > ? * count(*)
-        order by org, week_start
-        """,
-        [min(days), max(days), tolerance],
-    )
-    bots = _rows(
-        con,
-        """
-        with acknowledged as (
-            select bots.identity as entity_id
-            from intermediate.int_bot_identities_flagged as bots
-            inner join staging.stg_reference__guard_acknowledgements as acknowledgements
-                on acknowledgements.signal_type = 'bot_activity'
-                and acknowledgements.entity_id = bots.identity
-                and (acknowledgements.period_start is null or acknowledgements.period_start = bots.first_seen_date)
-        ),
-        daily as (
-            select
-                activity_date,
-                sum(case when attribution_status = 'bot_activity'
-                    and identity not in (select entity_id from acknowledged)
-                    then activity_count else 0 end) as flagged,
-                sum(activity_count) as total
-            from intermediate.int_tool_activity_attributed
-            where is_value_deriving_type and activity_date between ? and ?
-            group by activity_date
-        )
-        select 'bot_activity' as guard, 'all orgs' as org, cast(activity_date as varchar) as period, flagged, total
-        from daily
-        where flagged > ? * total
-        order by activity_date
-        """,
-        [min(days), max(days), tolerance],
-    )
-    return deploys + bots
-
-
 def incomplete_team_weeks(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Teams with headcount in some week but no mart_team_weekly row for a week of the data."""
-    return _rows(
+    return query_rows(
         con,
         """
         with staffed as (select distinct team_id from main.mart_team_weekly where headcount > 0),
@@ -494,7 +429,8 @@ def incomplete_team_weeks(con: duckdb.DuckDBPyConnection) -> list[dict]:
     )
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
+def query_rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list) -> list[dict]:
+    """The rows of a query as dicts by column name (the SQL gates report violations this way)."""
     relation = con.execute(sql, parameters)
     names = [column[0] for column in relation.description]
     return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]

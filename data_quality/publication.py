@@ -9,7 +9,7 @@ from orchestration.lib.published_models import PublishedModel
 
 EMAIL_LIKE = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
-RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation")
+RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation", "ai_assisted_pr_share")
 NPS = ("nps",)
 
 

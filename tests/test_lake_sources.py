@@ -69,7 +69,7 @@ def test_the_intermediate_models_keep_the_delivery_that_counts_with_its_commits_
     assert ingested.success
     Journal(tiny_workspace.lake, ingested.run_id).commit()
 
-    build = dbt_build(tiny_workspace, tmp_path, "stg_lake__pull_request* int_pull_request*")
+    build = dbt_build(tiny_workspace, tmp_path, "stg_lake__pull_request* int_pull_request*_deduplicated")
     assert build.returncode == 0, build.stdout[-5000:]
 
     with duckdb.connect(str(tiny_workspace.warehouse), read_only=True) as con:

@@ -21,7 +21,13 @@ REFERENCE_TABLES = (
     "metric_vars",
     "guard_acknowledgements",
     "lifecycle_stages",
+    "ai_attribution_rules",
 )
+
+# What an attribution rule may be (ai_attribution_rules.csv): the SQL of int_pull_request_rules_matched knows
+# these kinds and strengths only, so an override naming another would silently match nothing.
+ATTRIBUTION_RULE_KINDS = ("trailer", "author", "label", "branch_prefix", "usage_window")
+ATTRIBUTION_RULE_STRENGTHS = ("strong", "weak")
 
 
 # Columns an override may leave out (they came after organisations wrote their overrides); a row without a
@@ -149,3 +155,43 @@ def metric_vars(landing: Path) -> dict[str, float]:
     """Every threshold: the shipped defaults with the organisation's overrides merged over them by name."""
     defaults = {row["name"].strip(): float(row["value"]) for row in _rows(SEEDS_DIR / "metric_vars.csv")}
     return defaults | metric_var_overrides(landing)
+
+
+def attribution_rules(landing: Path) -> list[dict[str, str]]:
+    """The AI attribution rules in force (ai_attribution_rules.csv), each checked: a kind or strength the
+    models do not know, a usage_window whose pattern is not a positive number of hours, an empty pattern or a
+    rule_id set twice fails naming the file and the line."""
+    path = effective_path(landing, "ai_attribution_rules")
+    shown = f"landing/reference/{path.name}" if path.parent != SEEDS_DIR else f"seeds/{path.name}"
+    try:
+        rows = _rows(path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceError(
+            f"{shown}: cannot be read as UTF-8 CSV ({error}); rewrite it with the header of "
+            "seeds/ai_attribution_rules.csv"
+        ) from None
+    if rows and not set(seed_header("ai_attribution_rules")) <= set(rows[0]):
+        raise ReferenceError(f"{shown}: expected the header {','.join(seed_header('ai_attribution_rules'))}")
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        rule_id, kind = (row.get("rule_id") or "").strip(), (row.get("kind") or "").strip()
+        pattern, strength = (row.get("pattern") or "").strip(), (row.get("strength") or "").strip()
+        where = f"{shown} line {line}"
+        if kind not in ATTRIBUTION_RULE_KINDS:
+            kinds = ", ".join(ATTRIBUTION_RULE_KINDS)
+            raise ReferenceError(f"{where}: kind of {rule_id!r} = {kind!r}; write one of {kinds}")
+        if strength not in ATTRIBUTION_RULE_STRENGTHS:
+            raise ReferenceError(
+                f"{where}: strength of {rule_id!r} = {strength!r}; write one of {', '.join(ATTRIBUTION_RULE_STRENGTHS)}"
+            )
+        if not rule_id or not pattern:
+            raise ReferenceError(f"{where}: rule_id and pattern must not be empty")
+        if kind == "usage_window" and not (pattern.isascii() and pattern.isdigit() and int(pattern) > 0):
+            raise ReferenceError(
+                f"{where}: pattern of usage_window rule {rule_id!r} = {pattern!r}; "
+                "write the window in whole hours (e.g. 24)"
+            )
+        if rule_id in seen:
+            raise ReferenceError(f"{where}: rule_id {rule_id!r} is set twice; keep one row")
+        seen.add(rule_id)
+    return rows

@@ -1,10 +1,12 @@
-"""The headline-jump gate compares full weeks only: a week the data has just begun is not a 10x drop."""
+"""The headline-jump gate compares full weeks only: a week the data has just begun is not a 10x drop. The gaming
+gate counts split pull requests against an org-week's merged pull requests, acknowledged ones excepted."""
 
 from datetime import date, timedelta
 
 import duckdb
 
 from data_quality.drift import org_headline_jumps, silent_tools
+from data_quality.gaming import gaming_over_tolerance
 
 
 def warehouse(last_day: date, weekly: dict[date, float], headcount: int = 40) -> duckdb.DuckDBPyConnection:
@@ -75,3 +77,48 @@ def test_a_niche_tool_silent_after_a_week_of_usage_passes(tmp_path):
     history = {today - timedelta(days=offset): {"cursor": 30, "niche": 2} for offset in range(1, 29)}
     write_usage_days(tmp_path, {**history, today: {"cursor": 12}})
     assert silent_tools(tmp_path, [today], 0.001, 0.05) == []
+
+
+def pull_request_warehouse(split: int, honest: int, acknowledged: bool) -> duckdb.DuckDBPyConnection:
+    """One org-week of merged pull requests, `split` of them by one author flagged pr_splitting, and nothing else."""
+    con = duckdb.connect()
+    for schema in ("staging", "intermediate"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        "create table staging.stg_reference__guard_acknowledgements "
+        "(signal_type varchar, entity_id varchar, period_start date, reason varchar)"
+    )
+    if acknowledged:
+        con.execute("insert into staging.stg_reference__guard_acknowledgements values "
+                    "('pr_splitting', 'sam', '2026-03-02', 'a migration')")  # fmt: skip
+    con.execute("create table main.dim_teams (team_id varchar, org varchar)")
+    con.execute("insert into main.dim_teams values ('t1', 'Payments')")
+    con.execute(
+        "create table main.fct_deployments (team_id varchar, week_start date, is_spam_flagged boolean, "
+        "service_id varchar, deployed_date date, is_production_deploy boolean)"
+    )
+    con.execute("create table intermediate.int_bot_identities_flagged (identity varchar, first_seen_date date)")
+    con.execute(
+        "create table intermediate.int_tool_activity_attributed (activity_date date, attribution_status varchar, "
+        "identity varchar, activity_count bigint, is_value_deriving_type boolean)"
+    )
+    con.execute(
+        "create table intermediate.int_pull_requests_attributed (author varchar, team_id varchar, week_start date, "
+        "merged_date date, is_split_flagged boolean)"
+    )
+    rows = [("sam", True)] * split + [("alice", False)] * honest
+    con.executemany(
+        "insert into intermediate.int_pull_requests_attributed values (?, 't1', '2026-03-02', '2026-03-04', ?)", rows
+    )
+    return con
+
+
+def test_unacknowledged_split_pull_requests_above_the_tolerance_fail_the_gaming_gate():
+    with pull_request_warehouse(split=16, honest=6, acknowledged=False) as con:
+        [flagged] = gaming_over_tolerance(con, [date(2026, 3, 2), date(2026, 3, 8)], tolerance=0.05)
+    assert flagged == {"guard": "pr_splitting", "org": "Payments", "period": "2026-03-02", "flagged": 16, "total": 22}
+
+
+def test_acknowledged_split_pull_requests_pass_the_gaming_gate():
+    with pull_request_warehouse(split=16, honest=6, acknowledged=True) as con:
+        assert gaming_over_tolerance(con, [date(2026, 3, 2), date(2026, 3, 8)], tolerance=0.05) == []

@@ -65,3 +65,28 @@ def test_any_override_bytes_give_thresholds_or_a_named_error(tmp_path_factory, d
         assert "landing/reference/metric_vars.csv" in str(error)
     else:
         assert set(merged) == set(SHIPPED)
+
+
+def test_the_shipped_attribution_rules_pass_their_own_check():
+    rules = reference.attribution_rules(Path("/nonexistent"))
+    assert {row["kind"] for row in rules} == set(reference.ATTRIBUTION_RULE_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "x,commit_trailer,%made-with: cursor%,cursor,strong,",
+            r"line 3: kind of 'x' = 'commit_trailer'; write one of",
+        ),
+        ("x,trailer,%made-with: cursor%,cursor,certain,", r"line 3: strength of 'x' = 'certain'; write one of strong"),
+        ("x,usage_window,a day,,weak,", r"line 3: pattern of usage_window rule 'x' = 'a day'; write the window"),
+        ("ok,label,ai,,strong,", r"line 3: rule_id 'ok' is set twice"),
+    ],
+)
+def test_a_bad_attribution_rule_override_fails_naming_the_file_and_the_line(tmp_path, row, message):
+    (tmp_path / "reference").mkdir()
+    header = "rule_id,kind,pattern,tool,strength,description\nok,label,ai,,strong,\n"
+    (tmp_path / "reference" / "ai_attribution_rules.csv").write_text(header + row + "\n")
+    with pytest.raises(reference.ReferenceError, match=r"landing/reference/ai_attribution_rules.csv " + message):
+        reference.attribution_rules(tmp_path)

@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from data_quality import drift
+from data_quality import drift, gaming
 from data_quality.identities import identities_claimed_twice
 from data_quality.landing import RECORD_DAY, landing_suite
 from data_quality.publication import publication_suite
@@ -31,10 +31,10 @@ from orchestration.lib.workspace import Workspace
 
 # Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
 # landing contract and quarantine gates pass on nothing. They have no source_not_silent gate: whether a day
-# without merged or closed pull requests is implausible would need the same weekday history as deployments, and
-# no published metric reads them yet, while deployments (whose silence is gated) already stand for "did the
-# organisation ship". Once a mart reads them, a silence gate belongs here, judged only on organisations whose
-# lake holds pull requests in the weeks before (one that never delivered any is not a silent feed).
+# without merged or closed pull requests is implausible would need the same weekday history as deployments.
+# mart_pull_requests_weekly and mart_team_weekly's pull request columns now read them, so a silence gate belongs
+# here, judged only on organisations whose lake holds pull requests in the weeks before (one that never delivered
+# any is not a silent feed); it is not built yet, and a silent pull request feed shows as zero merged.
 DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
@@ -406,11 +406,12 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         ),
     ),
     ("mart_guard_signals", "gaming_within_tolerance"): (
-        "Guard-flagged share of an org-week's production deploys, or of a day's VDE, within gaming_tolerance.",
+        "Guard-flagged share of an org-week's production deploys or merged pull requests (pr_splitting), or of a "
+        "day's VDE, within gaming_tolerance.",
         _sql_gate(
             "gaming_within_tolerance",
             "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",
-            lambda con, workspace, days: drift.gaming_over_tolerance(
+            lambda con, workspace, days: gaming.gaming_over_tolerance(
                 con, days, _metric_var(workspace, "gaming_tolerance")
             ),
         ),

@@ -71,6 +71,15 @@ computed as (
         pooled.weekly_active_ai_users,
         pooled.value_deriving_events,
         pooled.lifecycle_stages_covered,
+        pooled.merged_pull_requests,
+        pooled.ai_assisted_pull_requests,
+        case
+            when pooled.merged_pull_requests > 0
+                then cast(pooled.ai_assisted_pull_requests as {{ type_double() }}) / pooled.merged_pull_requests
+        end as ai_assisted_pr_share,
+        pooled.lead_time_hours_p50,
+        pooled.lead_time_hours_p90,
+        pooled.time_to_restore_hours_p50,
         case
             when pooled.headcount > 0
                 then cast(pooled.quality_adjusted_deploys as {{ type_double() }}) / pooled.headcount

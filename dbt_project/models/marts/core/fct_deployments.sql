@@ -8,6 +8,24 @@ deployments as (
 
 ),
 
+restores as (
+
+    select * from {{ ref('int_deployments_restored') }}
+
+),
+
+restored as (
+
+    select
+        deployments.*,
+        restores.restored_by_deployment_id,
+        restores.time_to_restore_hours
+    from deployments
+    left join restores
+        on deployments.deployment_id = restores.deployment_id
+
+),
+
 final as (
 
     select
@@ -35,9 +53,11 @@ final as (
         is_reverted,
         is_spam_flagged,
         is_production_deploy and not is_reverted and not is_spam_flagged as is_quality_adjusted_deploy,
+        restored_by_deployment_id,
+        time_to_restore_hours,
         _source_file,
         _source_line
-    from deployments
+    from restored
 
 )
 

@@ -13,6 +13,7 @@ renamed as (
         team_id,
         valid_from,
         valid_to,
+        nullif(trim(repository), '') as repository,
         _source_file,
         _source_line,
         _record_hash,

@@ -1,0 +1,86 @@
+-- The services.csv services built from each merged pull request's repository. A service is built from the
+-- repository its `repository` column names, or, when that is empty, from the repository its own name spells
+-- (services.csv names a service `owner/repo` or `repo`). Either side may be owner/repo or a bare repo: two
+-- owner/repo names compare ignoring case (GitHub's), and a bare name matches the repository name of an
+-- owner/repo, as deploy service names match services.csv (int_deployment_services_matched). A monorepo may
+-- build several services. Grain: pull request x service.
+with
+
+pull_requests as (
+
+    select * from {{ ref('int_pull_requests_deduplicated') }}
+    where is_merged
+
+),
+
+services as (
+
+    select * from {{ ref('stg_lake__services') }}
+
+),
+
+service_repositories as (
+
+    select distinct
+        service_id,
+        lower(coalesce(repository, service_id)) as repository
+    from services
+
+),
+
+pull_request_repositories as (
+
+    select
+        pr_id,
+        lower(repository) as repository
+    from pull_requests
+
+),
+
+named as (
+
+    -- both sides keyed by the repository name (the part after owner/), so that the match is an equi-join
+    select
+        'pull_request' as side,
+        pr_id as id,
+        repository,
+        repository like '%/%' as is_full_name,
+        case
+            when repository like '%/%' then {{ dbt.split_part('repository', "'/'", 2) }} else repository
+        end as repository_name
+    from pull_request_repositories
+
+    union all
+
+    select
+        'service' as side,
+        service_id as id,
+        repository,
+        repository like '%/%' as is_full_name,
+        case
+            when repository like '%/%' then {{ dbt.split_part('repository', "'/'", 2) }} else repository
+        end as repository_name
+    from service_repositories
+
+),
+
+matched as (
+
+    select distinct
+        pull_request_names.id as pr_id,
+        service_names.id as service_id
+    from named as pull_request_names
+    inner join named as service_names
+        on pull_request_names.repository_name = service_names.repository_name
+    where
+        pull_request_names.side = 'pull_request'
+        and service_names.side = 'service'
+        and (
+            pull_request_names.repository = service_names.repository
+            or not pull_request_names.is_full_name
+            or not service_names.is_full_name
+        )
+
+)
+
+select * from matched

@@ -44,6 +44,8 @@ from orchestration.tools.demo.cases import plan_cases
 from orchestration.tools.demo.deployments import build_deployments, write_deployments
 from orchestration.tools.demo.files import write_csv, write_grants, write_structure
 from orchestration.tools.demo.organisation import build_people, build_services, build_teams
+from orchestration.tools.demo.pull_request_files import write_pull_requests
+from orchestration.tools.demo.pull_requests import Activity, build_pull_requests
 from orchestration.tools.demo.reference import Calendar, load_reference, random_stream
 from orchestration.tools.demo.spec import (
     ACKNOWLEDGEMENT_COLUMNS,
@@ -117,9 +119,11 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     sampler = EventSampler(ref)
     daily, contractor_first_day, staff_seen = [], np.full(contractors.count, NEVER), set()
+    activity = Activity.empty(cal.days, people.count, len(ref.tools))
     for day in range(cal.days):
         events = usage_day(world, day, sampler, random_stream(spec.seed, 6, day))
         write_usage(folder / f"{cal.iso(day)}.ndjson", world, day, events)
+        activity.add(day, events.active_person, events.active_tool, events.active_first_second)
         contractor_first_day[events.contractors_seen] = np.minimum(contractor_first_day[events.contractors_seen], day)
         staff_seen.update(events.staff_seen.tolist())
         daily.append(
@@ -133,12 +137,18 @@ def generate(
         )
         progress(f"demo: usage {cal.iso(day)}: {len(events.second)} events")
 
+    pull_requests = build_pull_requests(world, deployments, activity, random_stream(spec.seed, 8))
+    write_pull_requests(landing, world, pull_requests)
+    progress(f"demo: {len(pull_requests)} pull requests over {cal.days} daily files")
+
     surveys, stuffing = build_surveys(world, random_stream(spec.seed, 7))
     for wave, survey in enumerate(surveys, start=1):
         write_csv(landing / "surveys" / f"nps_wave_{wave}.csv", SURVEY_COLUMNS, survey.rows)
     progress(f"demo: {len(surveys)} survey waves, {sum(len(s.rows) for s in surveys)} responses")
 
-    truth = build_truth(world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing)
+    truth = build_truth(
+        world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing, pull_requests
+    )
     if spec.plant_cases:
         _write_acknowledgements(landing, truth)
     if ground_truth is not None:
@@ -166,6 +176,8 @@ def generate(
         "deployments": len(rows),
         "production_deployments": int((rows.environment == PRODUCTION).sum()),
         "usage_events": sum(entry["events"] for entry in daily),
+        "pull_requests": len(pull_requests),
+        "merged_pull_requests": int(pull_requests.merged.sum()),
         "usage_events_max_day": max(entry["events"] for entry in daily),
         "max_unattributed_share": max(
             (entry["unattributed_events"] / entry["events"] for entry in daily if entry["events"]),

@@ -308,7 +308,7 @@ def build_pull_requests(
     commit_subject = np.where(prose, -1 - rng.integers(0, len(PROSE_MENTIONS), len(owner)), commit_subject)
     variants = np.array([len(TRAILERS.get(name, ("",))) for name in ref.tools])
     commit_trailer = (rng.random(len(owner)) * variants[np.maximum(commit_tool, 0)]).astype(np.int64)
-    commit_trailer = np.where(trailed, commit_trailer, -1)
+    commit_trailer = np.where(trailed & ~is_bot[owner], commit_trailer, -1)  # the agent is the commits' author
 
     # The planted decoration: strong trailers on every commit of the week's merged pull requests, no use at all
     if decorator >= 0:

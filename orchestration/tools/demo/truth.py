@@ -120,27 +120,27 @@ def _lead_time_rules(world: World, deployments: Deployments, prs: PullRequests, 
     built from its repository at or after the merge (status success; rolled_back, failure and error do not
     count). Rule merge_commit when that deploy's commit_sha is the merge commit, after_merge otherwise,
     not_deployed without one, no_service when no service is built from the repository."""
-    rows = deployments.rows
+    rows, services = deployments.rows, world.services
     shipped = np.flatnonzero((rows.environment == PRODUCTION) & (rows.status == SUCCESS))
     shipped = shipped[np.lexsort((rows.at[shipped], rows.service[shipped]))]
-    bounds = np.searchsorted(rows.service[shipped], np.arange(world.services.count + 1))
-    entries = []
-    for i in np.flatnonzero(prs.merged)[np.argsort(prs.at[prs.merged], kind="stable")]:
-        service = int(prs.repository[i])
-        entry = {"pr_id": str(ids[i]), "rule": "no_service", "service": None, "deployment_id": None}
-        if service < world.services.count:
-            entry["service"] = world.services.name[service]
-            mine = shipped[bounds[service] : bounds[service + 1]]
-            first = np.searchsorted(rows.at[mine], prs.at[i], side="left")
-            if first == len(mine):
-                entry["rule"] = "not_deployed"
-            else:
-                deploy = mine[first]
-                same = deployments.sha_hex[rows.sha[deploy]] == prs.merge_sha[i]
-                entry["rule"] = "merge_commit" if same else "after_merge"
-                entry["deployment_id"] = str(deployments.deployment_id[deploy])
-        entries.append(entry)
-    return entries
+    span = int(max(rows.at.max(initial=0), prs.at.max(initial=0))) + 1  # orders (service, time) as one number
+    merged = np.flatnonzero(prs.merged)[np.argsort(prs.at[prs.merged], kind="stable")]
+    service = prs.repository[merged]
+    first = np.searchsorted(rows.service[shipped] * span + rows.at[shipped], service * span + prs.at[merged])
+    deploy = shipped[np.minimum(first, len(shipped) - 1)] if len(shipped) else np.zeros(len(merged), dtype=np.int64)
+    deployed = (first < len(shipped)) & (rows.service[deploy] == service) if len(shipped) else first < 0
+    same = deployments.sha_hex[rows.sha[deploy]] == prs.merge_sha[merged] if len(shipped) else deployed
+    rule = np.where(deployed, np.where(same, "merge_commit", "after_merge"), "not_deployed")
+    has_service = service < services.count
+    rule = np.where(has_service, rule, "no_service")
+    names = np.array([*services.name, None], dtype=object)[service]
+    deployment = np.where(deployed & has_service, deployments.deployment_id[deploy], None)
+    return [
+        {"pr_id": pr_id, "rule": str(r), "service": name, "deployment_id": d}
+        for pr_id, r, name, d in zip(
+            ids[merged].tolist(), rule.tolist(), names.tolist(), deployment.tolist(), strict=True
+        )
+    ]
 
 
 def _pull_request_truth(world: World, deployments: Deployments, prs: PullRequests) -> dict:

@@ -122,5 +122,5 @@ def test_the_landing_holds_about_five_merged_pull_requests_per_engineer_week(tmp
     recorded = landing.ensure_landing(args, tmp_path)
     assert len(list((tmp_path / "landing" / "pull_requests").glob("*.ndjson"))) == 14
     volume = landing.pull_request_volume(recorded["summary"])
-    assert volume["pull_requests_total"] > volume["merged_pull_requests_per_engineer_week"] * 18 * 2
+    assert volume["pull_requests_total"] == recorded["summary"]["pull_requests"] > 0
     assert 3.5 <= volume["merged_pull_requests_per_engineer_week"] <= 7

@@ -300,7 +300,9 @@ def build_pull_requests(
     trailed[last_eligible[ai]] = True
     tool = np.where(ai, tool, -1)
     copilot = ref.tools.index("github_copilot") if "github_copilot" in ref.tools else -2
-    is_bot = ai & (kind == HONEST) & (tool == copilot) & (rng.random(n) < 0.15)
+    every = np.ones(n, dtype=bool)  # the agent writes every commit: each one after the engineer's use that day
+    np.logical_and.at(every, owner, eligible)
+    is_bot = ai & every & (kind == HONEST) & (tool == copilot) & (rng.random(n) < 0.15)
     branch_prefixed = ai & ~is_bot & (tool != copilot) & (rng.random(n) < 0.25)
     labels = categorical(rng, [0.7, 0.1, 0.1, 0.05, 0.05], n)
     ai_label = ai & (rng.random(n) < 0.1)

@@ -222,34 +222,33 @@ def _planted_decorator(world: World, activity: Activity, exclude: int, rng: np.r
     )
 
 
-def build_pull_requests(
-    world: World, deployments: Deployments, activity: Activity, rng: np.random.Generator
-) -> PullRequests:
-    cal, people, ref = world.cal, world.people, world.ref
-    members = team_members(people, world.teams)
-    productivity = rng.gamma(8.0, 1 / 8, people.count)
-    parts = [_anchors(world, deployments, members, rng)]
-    parts.append(_honest(world, parts[0], members, productivity, rng))
-    splitter = split_week = decorator = decorated_week = -1
-    if world.plan is not None:
-        weeks = _full_weeks(world)
-        if not len(weeks):
-            raise ValueError("plant_cases needs a whole week (Monday to Sunday) in the window: raise days")
-        split_week = int(weeks[len(weeks) // 2])
-        splitter = int(rng.choice(_engineers_through(world, split_week, split_week + 6)))
-        parts.append(
-            {
-                "kind": np.full(PR_SPLITTING_COUNT, SPLIT),
-                **_weekdays_of(world, split_week, PR_SPLITTING_COUNT, splitter, rng),
-            }
-        )
-        decorator, decorated_week = _planted_decorator(world, activity, splitter, rng)
-        extra = _weekdays_of(world, decorated_week, DECORATED_EXTRA, decorator, rng)
-        parts.append({"kind": np.full(DECORATED_EXTRA, DECORATED), **extra})
-    base = {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
-    kind, author, at, merged = base["kind"], base["author"], base["at"], base["merged"]
-    n = len(kind)
+def _planted(world: World, activity: Activity, rng: np.random.Generator) -> tuple[list[dict], tuple[int, ...]]:
+    """The planted splitter's tiny pull requests and the decorator's extra ones; (splitter, its week, decorator,
+    its week), -1 without planted cases."""
+    if world.plan is None:
+        return [], (-1, -1, -1, -1)
+    weeks = _full_weeks(world)
+    if not len(weeks):
+        raise ValueError("plant_cases needs a whole week (Monday to Sunday) in the window: raise days")
+    split_week = int(weeks[len(weeks) // 2])
+    splitter = int(rng.choice(_engineers_through(world, split_week, split_week + 6)))
+    split = {
+        "kind": np.full(PR_SPLITTING_COUNT, SPLIT),
+        **_weekdays_of(world, split_week, PR_SPLITTING_COUNT, splitter, rng),
+    }
+    decorator, decorated_week = _planted_decorator(world, activity, splitter, rng)
+    extra = _weekdays_of(world, decorated_week, DECORATED_EXTRA, decorator, rng)
+    return [split, {"kind": np.full(DECORATED_EXTRA, DECORATED), **extra}], (
+        splitter,
+        split_week,
+        decorator,
+        decorated_week,
+    )
 
+
+def _timeline(kind: np.ndarray, at: np.ndarray, rng: np.random.Generator) -> dict:
+    """Opened, first reviewed, sizes and commits (authored before the pull request is opened) of each."""
+    n = len(kind)
     split = kind == SPLIT
     cycle = np.where(
         split, rng.uniform(600, 2400, n), np.clip(rng.lognormal(np.log(18 * 3600), 1.0, n), 900, 8 * DAY_SECONDS)
@@ -259,8 +258,7 @@ def build_pull_requests(
     review = np.where(reviewed, created + (cycle * rng.uniform(0.05, 0.7, n)).astype(np.int64), -1)
     lines = np.where(split, rng.integers(2, 13, n), np.maximum(1, np.round(rng.lognormal(np.log(100), 1.1, n))))
     lines = lines.astype(np.int64)
-    deletions = np.minimum(np.round(lines * rng.beta(2, 5, n)).astype(np.int64), lines - 1)
-    deletions = np.maximum(deletions, 0)
+    deletions = np.maximum(np.minimum(np.round(lines * rng.beta(2, 5, n)).astype(np.int64), lines - 1), 0)
     changed_files = np.clip(1 + rng.poisson(lines / 80), 1, np.maximum(lines, 1))
 
     commits = np.where(split, 1, 1 + np.minimum(rng.poisson(1.2, n), 7))
@@ -270,34 +268,74 @@ def build_pull_requests(
     first = created - np.clip(rng.lognormal(np.log(2 * 3600), 1.2, n), 120, 3 * DAY_SECONDS).astype(np.int64)
     span = np.maximum(created - 60 - first, 1)
     offset = np.where(rank == 0, 0, rng.random(len(owner)) * span[owner]).astype(np.int64)
-    commit_at = first[owner] + offset[np.lexsort((offset, owner))]  # in order within each pull request
     subject = rng.integers(0, len(SUBJECTS), n)
-    commit_subject = np.where(rank == commits[owner] - 1, subject[owner], rng.integers(0, len(SUBJECTS), len(owner)))
+    last = rank == commits[owner] - 1  # the last commit's subject is the pull request's title
+    return {
+        "created": created,
+        "review": review,
+        "lines": lines,
+        "deletions": deletions,
+        "changed_files": changed_files,
+        "commit_start": start,
+        "owner": owner,
+        "commit_at": first[owner] + offset[np.lexsort((offset, owner))],  # in order within each pull request
+        "subject": subject,
+        "commit_subject": np.where(last, subject[owner], rng.integers(0, len(SUBJECTS), len(owner))),
+    }
 
-    # AI tools: the trailer of the author's primary tool, on commits after the day's first use of that tool
-    trailer_tools = np.array([ref.tools.index(name) if name in ref.tools else -1 for name in TRAILERS])
-    primary = world.adoption.primary[author]
-    tool = np.where(np.isin(primary, trailer_tools[trailer_tools >= 0]), primary, -1)
+
+def _tool_used_before(world: World, activity: Activity, author: np.ndarray, owner: np.ndarray, commit_at: np.ndarray):
+    """Per pull request the trailer-writing tool it may carry (the author's primary tool), and per commit whether
+    the author used that tool earlier on the commit's day (so within the 24 hours before it)."""
+    ref = world.ref
+    trailer_tools = [ref.tools.index(name) for name in TRAILERS if name in ref.tools]
+    tool = np.where(np.isin(world.adoption.primary[author], trailer_tools), world.adoption.primary[author], -1)
     if world.plan is not None:
         tool[author == world.plan.bot_person] = -1  # the bot's own use is excluded by its guard
     commit_tool = tool[owner]
-    commit_day = commit_at // DAY_SECONDS
-    inside = (commit_day >= 0) & (commit_day < cal.days) & (commit_tool >= 0)
+    day = commit_at // DAY_SECONDS
+    inside = (day >= 0) & (day < world.cal.days) & (commit_tool >= 0)
     used = np.full(len(owner), -1, dtype=np.int64)
-    used[inside] = activity.first_second[commit_day[inside], author[owner][inside], commit_tool[inside]]
-    eligible = inside & (used >= 0) & (used < commit_at % DAY_SECONDS)
+    used[inside] = activity.first_second[day[inside], author[owner][inside], commit_tool[inside]]
+    return tool, inside & (used >= 0) & (used < commit_at % DAY_SECONDS)
+
+
+def _active_in_week_of(world: World, activity: Activity, author: np.ndarray, week: np.ndarray) -> np.ndarray:
+    """Whether each author used any AI tool in the given week (first day of the week, per pull request)."""
+    active = np.zeros(len(author), dtype=bool)
+    for first in np.unique(week):
+        mine = week == first
+        active[mine] = _week_active(world, activity, int(first))[author[mine]]
+    return active
+
+
+def build_pull_requests(
+    world: World, deployments: Deployments, activity: Activity, rng: np.random.Generator
+) -> PullRequests:
+    cal, people, ref = world.cal, world.people, world.ref
+    members = team_members(people, world.teams)
+    productivity = rng.gamma(8.0, 1 / 8, people.count)
+    parts = [_anchors(world, deployments, members, rng)]
+    parts.append(_honest(world, parts[0], members, productivity, rng))
+    planted, (splitter, split_week, decorator, decorated_week) = _planted(world, activity, rng)
+    base = {name: np.concatenate([part[name] for part in parts + planted]) for name in parts[0]}
+    kind, author, at, merged = base["kind"], base["author"], base["at"], base["merged"]
+    n = len(kind)
+    timeline = _timeline(kind, at, rng)
+    owner, commit_at = timeline["owner"], timeline["commit_at"]
+
+    # AI tools: a trailer only after the author's use of its tool that day, and in a week with AI use
+    tool, eligible = _tool_used_before(world, activity, author, owner, commit_at)
     week_of_merge = at // DAY_SECONDS - cal.weekday(at // DAY_SECONDS)
-    active_that_week = np.zeros(n, dtype=bool)
-    for week in np.unique(week_of_merge):
-        mine = week_of_merge == week
-        active_that_week[mine] = _week_active(world, activity, int(week))[author[mine]]
     can = np.zeros(n, dtype=bool)
     np.logical_or.at(can, owner, eligible)
-    ai = can & active_that_week & merged & np.isin(kind, (HONEST, ANCHOR)) & (rng.random(n) < 0.6)
+    can &= _active_in_week_of(world, activity, author, week_of_merge)
+    ai = can & merged & np.isin(kind, (HONEST, ANCHOR)) & (rng.random(n) < 0.6)
     last_eligible = np.full(n, -1)
     np.maximum.at(last_eligible, owner[eligible], np.flatnonzero(eligible))
     trailed = ai[owner] & eligible & (rng.random(len(owner)) < 0.7)
     trailed[last_eligible[ai]] = True
+    commit_tool = tool[owner]
     tool = np.where(ai, tool, -1)
     copilot = ref.tools.index("github_copilot") if "github_copilot" in ref.tools else -2
     every = np.ones(n, dtype=bool)  # the agent writes every commit: each one after the engineer's use that day
@@ -307,6 +345,7 @@ def build_pull_requests(
     labels = categorical(rng, [0.7, 0.1, 0.1, 0.05, 0.05], n)
     ai_label = ai & (rng.random(n) < 0.1)
     prose = ~ai[owner] & (rng.random(len(owner)) < 0.03)
+    commit_subject = timeline["commit_subject"]
     commit_subject = np.where(prose, -1 - rng.integers(0, len(PROSE_MENTIONS), len(owner)), commit_subject)
     variants = np.array([len(TRAILERS.get(name, ("",))) for name in ref.tools])
     commit_trailer = (rng.random(len(owner)) * variants[np.maximum(commit_tool, 0)]).astype(np.int64)
@@ -314,18 +353,17 @@ def build_pull_requests(
 
     # The planted decoration: strong trailers on every commit of the week's merged pull requests, no use at all
     if decorator >= 0:
-        claude = ref.tools.index("claude_code")
         decorated = (author == decorator) & merged & (week_of_merge == decorated_week)
-        tool[decorated] = claude
+        tool[decorated] = ref.tools.index("claude_code")
         commit_trailer[decorated[owner]] = 0
         is_bot[decorated] = branch_prefixed[decorated] = ai_label[decorated] = False
 
-    commit_email = rng.random(len(owner)) < 0.3
-    commit_email[is_bot[owner]] = False
+    commit_email = (rng.random(len(owner)) < 0.3) & ~is_bot[owner]
     merge_sha = base["merge_sha"].astype(object)
     new = merged & (merge_sha == "")
     merge_sha[new] = sha_hex(int(new.sum()), rng)
-    number = _numbers(base["repository"], created, world.services.count + 1, rng)
+    number = _numbers(base["repository"], timeline["created"], world.services.count + 1, rng)
+    email_author = (rng.random(n) < 0.1) & ~np.isin(kind, (SPLIT, DECORATED))  # a planted case is named by login
     return PullRequests(
         kind=kind,
         author=author,
@@ -333,20 +371,20 @@ def build_pull_requests(
         repository=base["repository"],
         merged=merged,
         at=at,
-        created=created,
-        review=review,
+        created=timeline["created"],
+        review=timeline["review"],
         merge_sha=merge_sha,
-        subject=subject,
-        lines=lines,
-        deletions=deletions,
-        changed_files=changed_files,
+        subject=timeline["subject"],
+        lines=timeline["lines"],
+        deletions=timeline["deletions"],
+        changed_files=timeline["changed_files"],
         tool=tool,
         branch_prefixed=branch_prefixed,
         labels=labels,
         ai_label=ai_label,
-        email_author=rng.random(n) < 0.1,
+        email_author=email_author,
         number=number,
-        commit_start=start,
+        commit_start=timeline["commit_start"],
         commit_at=commit_at,
         commit_sha=sha_hex(len(owner), rng),
         commit_subject=commit_subject,

@@ -472,12 +472,12 @@ def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_re
     expected = []
     for pr in merged:
         entry = {"pr_id": pr["pr_id"], "rule": "no_service", "service": service_of.get(pr["repository"])}
-        entry["deployment_id"] = None
+        entry |= {"deployment_id": None, "first_commit_at": pr["commits"][0]["authored_at"], "deployed_at": None}
         if entry["service"]:
             later = [d for d in shipped[entry["service"]] if at(d["deployed_at"]) >= at(pr["merged_at"])]
             entry["rule"] = "not_deployed"
             if later:
-                entry["deployment_id"] = later[0]["deployment_id"]
+                entry["deployment_id"], entry["deployed_at"] = later[0]["deployment_id"], later[0]["deployed_at"]
                 entry["rule"] = "merge_commit" if later[0]["commit_sha"] == pr["merge_commit_sha"] else "after_merge"
         expected.append(entry)
     assert sorted(expected, key=lambda e: e["pr_id"]) == sorted(

@@ -1,8 +1,8 @@
 """Demo generator: a synthetic engineering organisation written as generic contract v1 landing files.
 
 `generate` writes the files of the generic contract v1: roster snapshots, teams,
-services, identities, licence grants, one deployments and one usage NDJSON file per day, and one CSV per
-survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
+services, identities, licence grants, one deployments, one usage and one pull requests NDJSON file per day, and
+one CSV per survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
 writes a ground-truth JSON naming exactly what each guard must flag, so precision and recall can be
 computed. `plant_broken_feed` breaks one day of an existing landing in one of the ways the gates catch.
 
@@ -16,18 +16,24 @@ The world model, in short:
 - deploys per service-day are Poisson, rising with adoption for some teams and not for others;
   rollbacks, revert commits and retries after a failure occur at realistic rates;
 - contractors (identities not on the roster) and non-engineers add a little activity, always well
-  under 5% of a day's events.
+  under 5% of a day's events;
+- engineers merge about 5 pull requests a week into the repositories their services are built from (and a
+  handbook no service is built from); every original change and revert commit a service deploys is the merge
+  commit of one of them, and an AI tool's trailers appear only after the author used that tool that day.
 
 Planted cases are kept far from honest records: honest service-days stay at most 10 original deploys
 and at most one zero-line deploy, honest identities stay far below 20 value events per minute, honest
-never-used grants stay at most 3 per tool and day, and no commit is deployed twice to one environment
-except by the planted redeploys and by rollbacks to the previous sha (both listed in the ground truth).
+never-used grants stay at most 3 per tool and day, no commit is deployed twice to one environment
+except by the planted redeploys and by rollbacks to the previous sha (both listed in the ground truth), no
+honest engineer merges 15 pull requests of a median 20 lines in a week (pr_splitting), and no honest AI
+trailer comes from an engineer without AI use that week (attribution_without_usage).
 
 Everything is vectorised with numpy and pyarrow (Python loops run over days, snapshots, tools and
 small structures only) and seeded: the same DemoSpec gives byte-identical files.
 
 The package's modules, in the order the world is built: spec, reference, organisation, cases, adoption,
-world; then the writers: deployments, usage, files, surveys; truth lists what the guards must flag.
+world; then the writers: deployments, usage, files, surveys, pull_requests (pull_request_text holds what they
+say, pull_request_files writes them); truth lists what the guards must flag.
 """
 
 import json

@@ -119,7 +119,8 @@ def _lead_time_rules(world: World, deployments: Deployments, prs: PullRequests, 
     """Per merged pull request, the deploy that shipped it: the first successful production deploy of the service
     built from its repository at or after the merge (status success; rolled_back, failure and error do not
     count). Rule merge_commit when that deploy's commit_sha is the merge commit, after_merge otherwise,
-    not_deployed without one, no_service when no service is built from the repository."""
+    not_deployed without one, no_service when no service is built from the repository. With the first commit's
+    authored_at and the deploy's deployed_at, each pull request's lead time follows."""
     rows, services = deployments.rows, world.services
     shipped = np.flatnonzero((rows.environment == PRODUCTION) & (rows.status == SUCCESS))
     shipped = shipped[np.lexsort((rows.at[shipped], rows.service[shipped]))]
@@ -134,13 +135,13 @@ def _lead_time_rules(world: World, deployments: Deployments, prs: PullRequests, 
     has_service = service < services.count
     rule = np.where(has_service, rule, "no_service")
     names = np.array([*services.name, None], dtype=object)[service]
-    deployment = np.where(deployed & has_service, deployments.deployment_id[deploy], None)
-    return [
-        {"pr_id": pr_id, "rule": str(r), "service": name, "deployment_id": d}
-        for pr_id, r, name, d in zip(
-            ids[merged].tolist(), rule.tolist(), names.tolist(), deployment.tolist(), strict=True
-        )
-    ]
+    shipped_by = deployed & has_service
+    deployment = np.where(shipped_by, deployments.deployment_id[deploy], None)
+    deployed_at = np.where(shipped_by, world.cal.timestamps(rows.at[deploy]), None)
+    first_commit_at = world.cal.timestamps(prs.commit_at[prs.commit_start[merged]])
+    columns = (ids[merged], rule, names, deployment, first_commit_at, deployed_at)
+    keys = ("pr_id", "rule", "service", "deployment_id", "first_commit_at", "deployed_at")
+    return [dict(zip(keys, values, strict=True)) for values in zip(*(c.tolist() for c in columns), strict=True)]
 
 
 def _pull_request_truth(world: World, deployments: Deployments, prs: PullRequests) -> dict:

@@ -39,6 +39,7 @@ from orchestration.tools.demo.world import World
 # How a pull request came to be (ground truth only).
 HONEST, ANCHOR, REVERT, SPLIT, DECORATED = range(5)
 DECORATED_EXTRA = 3  # pull requests the decorating engineer merges besides their own that week
+AI_WHEN_USED = 0.7  # chance that a pull request whose author used their tool before a commit carries its trailers
 
 
 @dataclass(frozen=True)
@@ -286,18 +287,22 @@ def _timeline(kind: np.ndarray, at: np.ndarray, rng: np.random.Generator) -> dic
 
 def _tool_used_before(world: World, activity: Activity, author: np.ndarray, owner: np.ndarray, commit_at: np.ndarray):
     """Per pull request the trailer-writing tool it may carry (the author's primary tool), and per commit whether
-    the author used that tool earlier on the commit's day (so within the 24 hours before it)."""
+    the author used that tool in the 24 hours before it: earlier on the commit's day, or on the day before at a
+    later time of day (the first use of each day is what is known)."""
     ref = world.ref
     trailer_tools = [ref.tools.index(name) for name in TRAILERS if name in ref.tools]
     tool = np.where(np.isin(world.adoption.primary[author], trailer_tools), world.adoption.primary[author], -1)
     if world.plan is not None:
         tool[author == world.plan.bot_person] = -1  # the bot's own use is excluded by its guard
     commit_tool = tool[owner]
-    day = commit_at // DAY_SECONDS
-    inside = (day >= 0) & (day < world.cal.days) & (commit_tool >= 0)
-    used = np.full(len(owner), -1, dtype=np.int64)
-    used[inside] = activity.first_second[day[inside], author[owner][inside], commit_tool[inside]]
-    return tool, inside & (used >= 0) & (used < commit_at % DAY_SECONDS)
+    day, second = np.divmod(commit_at, DAY_SECONDS)
+    eligible = np.zeros(len(owner), dtype=bool)
+    for before, earlier in ((0, lambda used: used < second), (1, lambda used: used > second)):
+        inside = (day - before >= 0) & (day - before < world.cal.days) & (commit_tool >= 0)
+        used = np.full(len(owner), -1, dtype=np.int64)
+        used[inside] = activity.first_second[day[inside] - before, author[owner][inside], commit_tool[inside]]
+        eligible |= inside & (used >= 0) & earlier(used)
+    return tool, eligible
 
 
 def _active_in_week_of(world: World, activity: Activity, author: np.ndarray, week: np.ndarray) -> np.ndarray:
@@ -330,7 +335,7 @@ def build_pull_requests(
     can = np.zeros(n, dtype=bool)
     np.logical_or.at(can, owner, eligible)
     can &= _active_in_week_of(world, activity, author, week_of_merge)
-    ai = can & merged & np.isin(kind, (HONEST, ANCHOR)) & (rng.random(n) < 0.6)
+    ai = can & merged & np.isin(kind, (HONEST, ANCHOR)) & (rng.random(n) < AI_WHEN_USED)
     last_eligible = np.full(n, -1)
     np.maximum.at(last_eligible, owner[eligible], np.flatnonzero(eligible))
     trailed = ai[owner] & eligible & (rng.random(len(owner)) < 0.7)

@@ -96,14 +96,15 @@ def _branches(world: World, prs: PullRequests) -> pa.Array:
     return _join(pa.array(np.where(prs.branch_prefixed | prs.is_bot, agent, owner), pa.string()), slug)
 
 
-def write_pull_requests(landing: Path, world: World, prs: PullRequests) -> None:
+def _lines(world: World, prs: PullRequests) -> pa.Array:
+    """One NDJSON line per pull request, keys in the contract's order."""
     cal = world.cal
     titles = [escaped(text) for text in SUBJECTS] + [escaped(f'{REVERT_TITLE_PREFIX}{text}"') for text in SUBJECTS]
     label_sets = [labels_json(labels) for labels in LABEL_SETS] + [
         labels_json((AI_LABEL, *labels)) for labels in LABEL_SETS
     ]
     merged = prs.merged
-    lines = json_lines(
+    return json_lines(
         [
             ("pr_id", pa.array(pr_ids(world, prs), pa.string()), True),
             ("repository", _take(repositories(world), prs.repository), True),
@@ -125,11 +126,21 @@ def write_pull_requests(landing: Path, world: World, prs: PullRequests) -> None:
             ("updated_at", pa.array(cal.timestamps(prs.at + 1 + prs.number % 30)), True),
         ]
     )
+
+
+WEEK = 7  # days of pull requests built into lines at once: the text of all of them at once is large
+
+
+def write_pull_requests(landing: Path, world: World, prs: PullRequests) -> None:
+    cal = world.cal
     order = np.argsort(prs.at, kind="stable")
-    lines = lines.take(pa.array(order))
     bounds = np.searchsorted(prs.at[order] // DAY_SECONDS, np.arange(cal.days + 1))
     folder = landing / "pull_requests"
     folder.mkdir(parents=True, exist_ok=True)
-    for day in range(cal.days):
-        with (folder / f"{cal.iso(day)}.ndjson").open("wb") as handle:
-            write_lines(handle, lines.slice(bounds[day], bounds[day + 1] - bounds[day]))
+    for first in range(0, cal.days, WEEK):
+        days = range(first, min(first + WEEK, cal.days))
+        lines = _lines(world, prs.take(order[bounds[first] : bounds[days[-1] + 1]]))
+        for day in days:
+            with (folder / f"{cal.iso(day)}.ndjson").open("wb") as handle:
+                start = bounds[day] - bounds[first]
+                write_lines(handle, lines.slice(start, bounds[day + 1] - bounds[day]))

@@ -17,13 +17,13 @@ The model, in short:
 Drawn from their own random stream, after everything else is built: no earlier draw changes.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from orchestration.tools.demo.deployments import Deployments, sha_hex, team_members
 from orchestration.tools.demo.pull_request_text import PROSE_MENTIONS, SUBJECTS, TRAILERS
-from orchestration.tools.demo.reference import categorical
+from orchestration.tools.demo.reference import categorical, ranks
 from orchestration.tools.demo.spec import (
     DAY_SECONDS,
     ORIGINAL,
@@ -93,6 +93,22 @@ class PullRequests:
 
     def day(self) -> np.ndarray:
         return self.at // DAY_SECONDS
+
+    def take(self, index: np.ndarray) -> "PullRequests":
+        """The pull requests at `index`, in that order, with their commits."""
+        counts = np.diff(self.commit_start)[index]
+        commits = np.repeat(self.commit_start[index], counts) + ranks(counts)
+        per_pull = {name: getattr(self, name)[index] for name in _PER_PULL_REQUEST}
+        per_commit = {name: getattr(self, name)[commits] for name in _PER_COMMIT}
+        return replace(self, **per_pull, **per_commit, commit_start=np.r_[0, np.cumsum(counts)])
+
+
+_PER_COMMIT = ("commit_at", "commit_sha", "commit_subject", "commit_trailer", "commit_email")
+_PER_PULL_REQUEST = tuple(
+    name
+    for name in PullRequests.__dataclass_fields__
+    if name not in (*_PER_COMMIT, "commit_start", "splitter", "split_week", "decorator", "decorated_week")
+)
 
 
 def _pick_members(members, snapshot: np.ndarray, team: np.ndarray, rng: np.random.Generator) -> np.ndarray:

@@ -124,11 +124,10 @@ def _team_service(world: World, team: np.ndarray, rng: np.random.Generator) -> n
     """A service first owned by each team, by the services' weights; the handbook for PR_DOCS_SHARE of them."""
     services = world.services
     order = np.argsort(services.team0, kind="stable")
-    cumulative = np.zeros(services.count)
     within = np.cumsum(services.weight[order])
     team_of = services.team0[order]
-    starts = np.searchsorted(team_of, team_of)
-    cumulative = within - np.r_[0.0, within][starts] + team_of
+    # each team's weights sum to 1: cumulated within the team and offset by its index, one searchsorted draws all
+    cumulative = within - np.r_[0.0, within][np.searchsorted(team_of, team_of)] + team_of
     index = np.minimum(np.searchsorted(cumulative, team + rng.random(len(team)), side="right"), services.count - 1)
     chosen = order[index]
     chosen = np.where(services.team0[chosen] == team, chosen, services.count)  # a team without a service

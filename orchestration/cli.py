@@ -200,7 +200,8 @@ def _generate(args: argparse.Namespace, landing: Path, ground_truth: Path, outpu
     output.log(f"Demo data: {summary}")
     output.say(
         f"Demo organisation: {summary['teams']} teams, {summary['engineers']} engineers, {summary['days']} days "
-        f"from {summary['start']}: {summary['deployments']:,} deployments, {summary['usage_events']:,} usage events"
+        f"from {summary['start']}: {summary['deployments']:,} deployments, {summary['usage_events']:,} usage events, "
+        f"{summary['pull_requests']:,} pull requests"
     )
     return True
 

@@ -45,8 +45,8 @@ def _add_size_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--vendor-formats",
         action="store_true",
-        help="write usage, grants, deployments and surveys in the vendors' own export formats where they can "
-        "carry them exactly (the marts come out the same)",
+        help="write usage, grants, deployments, surveys and pull requests in the vendors' own export formats where "
+        "they can carry them exactly (the marts come out the same)",
     )
 
 

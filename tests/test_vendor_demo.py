@@ -32,7 +32,12 @@ def test_vendor_formats_give_the_same_marts_as_the_generic_contract(demo_run: De
     workspace = Workspace(landing=tmp_path / "landing", workdir=tmp_path / "work")
     vendor_landing(workspace.landing)
     vendor_folders = {path.parent.relative_to(workspace.landing).parts[:2] for path in workspace.landing.rglob("*.*")}
-    assert {("usage", "claude_code_analytics"), ("deployments", "github_deployment_status")} <= vendor_folders
+    assert {
+        ("usage", "claude_code_analytics"),
+        ("deployments", "github_deployment_status"),
+        ("pull_requests", "github_rest"),
+        ("pull_requests", "github_webhook"),
+    } <= vendor_folders
     assert run_isolated(workspace, demo_run.first, demo_run.last)
     assert marts(workspace) == marts(demo_run.workspace)
 

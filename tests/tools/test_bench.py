@@ -103,6 +103,7 @@ def test_ratios_targets_and_machine(results: dict) -> None:
     assert results["machine"]["cores"] >= 1 and results["machine"]["memory_bytes"] > 0
     assert results["at_target_scale"] is False
     assert results["landing"]["usage_events_total"] > 0
+    assert 3.5 <= results["landing"]["merged_pull_requests_per_engineer_week"] <= 7
 
 
 @pytest.mark.bench  # a tiny benchmark is still several pipeline runs: `pytest -m bench`
@@ -112,3 +113,14 @@ def test_landing_is_reused(results: dict, tmp_path: Path) -> None:
     argv = ["--teams", "3", "--engineers-per-team", "6", "--days", "8", "--events-per-engineer-day", "10"]
     reused = landing.ensure_landing(main.parse_args([*argv, "--reuse-landing"]), root / "work")
     assert reused["reused"] is True and reused["spec"] == stamp["spec"]
+
+
+def test_the_landing_holds_about_five_merged_pull_requests_per_engineer_week(tmp_path: Path) -> None:
+    args = main.parse_args(
+        ["--teams", "3", "--engineers-per-team", "6", "--days", "14", "--events-per-engineer-day", "5"]
+    )
+    recorded = landing.ensure_landing(args, tmp_path)
+    assert len(list((tmp_path / "landing" / "pull_requests").glob("*.ndjson"))) == 14
+    volume = landing.pull_request_volume(recorded["summary"])
+    assert volume["pull_requests_total"] == recorded["summary"]["pull_requests"] > 0
+    assert 3.5 <= volume["merged_pull_requests_per_engineer_week"] <= 7

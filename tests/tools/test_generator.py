@@ -9,12 +9,14 @@ import json
 import re
 import shutil
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from orchestration.lib.workspace import SEEDS_DIR
 from orchestration.tools.demo.generator import generate, plant_broken_feed
@@ -355,3 +357,264 @@ def test_malformed_lines_truncates_two_lines(demo: Demo, landing_copy: Path) -> 
 def test_unknown_broken_feed_case_names_the_known_ones(landing_copy: Path) -> None:
     with pytest.raises(ValueError, match=BROKEN_FEED_CASES[0]):
         plant_broken_feed(landing_copy, "gremlins", BROKEN_DAY)
+
+
+# ---------------------------------------------------------------------------------------------
+# pull requests, recomputed from the landing files
+
+TRAILER_PATTERNS = {  # what each tool writes into a commit message (the attribution rules' strong trailers)
+    "claude_code": ("co-authored-by: claude", "generated with [claude code]"),
+    "github_copilot": ("co-authored-by: copilot",),
+    "cursor": ("made-with: cursor", "co-authored-by: cursor agent"),
+}
+AGENT_BRANCHES = {"claude/": "claude_code", "copilot/": "github_copilot", "cursor/": "cursor"}
+SPLITTING_MIN_PULL_REQUESTS, SPLITTING_MAX_MEDIAN_LINES = 15, 20
+
+
+def pull_requests(landing: Path) -> list[dict]:
+    return [record for day in DAYS for record in read_ndjson(landing / "pull_requests" / f"{day}.ndjson")]
+
+
+def trailer_tools(message: str) -> set[str]:
+    text = message.lower()
+    return {tool for tool, patterns in TRAILER_PATTERNS.items() if any(pattern in text for pattern in patterns)}
+
+
+def strong_tools(pr: dict) -> set[str]:
+    """The tools a strong rule names: commit trailers, an agent's branch prefix or bot author (the label names none)."""
+    tools = {tool for commit in pr["commits"] for tool in trailer_tools(commit["message"])}
+    tools |= {tool for prefix, tool in AGENT_BRANCHES.items() if pr["head_branch"].startswith(prefix)}
+    return tools | ({"github_copilot"} if pr["author"] == "copilot-swe-agent[bot]" else set())
+
+
+def engineers_by_identity(landing: Path) -> dict[date, dict[str, str]]:
+    """Per day: identity (lower-cased email, login or vendor id) -> engineer_id of the roster's engineers."""
+    vendor = {
+        row["identity"].lower(): row["engineer_id"] for row in read_csv(landing / "identities" / "identities.csv")[1]
+    }
+    snapshots = {date.fromisoformat(path.stem[7:]): read_csv(path)[1] for path in (landing / "roster").iterdir()}
+    per_day = {}
+    for day in DAYS:
+        rows = snapshots[max(snapshot for snapshot in snapshots if snapshot <= day)]
+        engineers = {row["engineer_id"] for row in rows if row["is_engineer"] == "true"}
+        resolved = {identity: engineer for identity, engineer in vendor.items() if engineer in engineers}
+        for row in rows:
+            if row["engineer_id"] in engineers:
+                resolved[row["email"].lower()] = resolved[row["github_login"].lower()] = row["engineer_id"]
+        per_day[day] = resolved
+    return per_day
+
+
+def usage_moments(landing: Path) -> dict[tuple[str, str], list[datetime]]:
+    """(engineer_id, tool) -> the moments of their usage events."""
+    identities = engineers_by_identity(landing)
+    moments = defaultdict(list)
+    for event in usage(landing):
+        engineer = identities[date.fromisoformat(event["occurred_at"][:10])].get(event["identity"].lower())
+        if engineer:
+            moments[(engineer, event["tool"])].append(at(event["occurred_at"]))
+    return moments
+
+
+def week_start(moment: str) -> str:
+    day = date.fromisoformat(moment[:10])
+    return str(day - timedelta(days=day.weekday()))
+
+
+def test_pull_requests_are_in_contract_order_in_the_file_of_their_day(demo: Demo) -> None:
+    from orchestration.tools.demo.spec import COMMIT_KEYS, PULL_REQUEST_KEYS
+
+    assert sorted(path.name for path in (demo.landing / "pull_requests").iterdir()) == [f"{d}.ndjson" for d in DAYS]
+    for day in DAYS:
+        for pr in read_ndjson(demo.landing / "pull_requests" / f"{day}.ndjson"):
+            assert list(pr) == [key for key in PULL_REQUEST_KEYS if key in pr], pr
+            assert all(list(commit) == list(COMMIT_KEYS) for commit in pr["commits"]), pr
+            assert (pr.get("merged_at") or pr["closed_at"]).startswith(str(day)), pr
+            assert pr["pr_id"] == f"{pr['repository']}#{pr['number']}"
+    prs = pull_requests(demo.landing)
+    assert len({pr["pr_id"] for pr in prs}) == len(prs) == demo.summary["pull_requests"]
+    assert sum("merged_at" in pr for pr in prs) == demo.summary["merged_pull_requests"]
+
+
+def test_pull_request_times_are_ordered_and_sizes_realistic(demo: Demo) -> None:
+    prs = pull_requests(demo.landing)
+    for pr in prs:
+        stamps = [commit["authored_at"] for commit in pr["commits"]]
+        assert stamps == sorted(stamps) and stamps, pr
+        assert at(stamps[-1]) < at(pr["created_at"]), pr
+        end = at(pr.get("merged_at") or pr["closed_at"])
+        if "first_review_at" in pr:
+            assert at(pr["created_at"]) < at(pr["first_review_at"]) < end, pr
+        assert at(pr["created_at"]) < end <= at(pr["updated_at"]), pr
+        assert ("merged_at" in pr) == ("merge_commit_sha" in pr) and pr["closed_at"] == pr.get(
+            "merged_at", pr["closed_at"]
+        )
+    merged = [pr for pr in prs if "merged_at" in pr]
+    assert 0 < len(prs) - len(merged) < 0.12 * len(prs)  # a few closed unmerged
+    sizes = sorted(pr["additions"] + pr["deletions"] for pr in merged)
+    assert 60 <= sizes[len(sizes) // 2] <= 160  # median ~100 lines
+    roster = read_csv(demo.landing / "roster" / f"roster_{SPEC.start}.csv")[1]
+    engineer_weeks = len(DAYS) / 7 * sum(row["is_engineer"] == "true" for row in roster)
+    assert 3.5 <= len(merged) / engineer_weeks <= 7  # about 5 merged a week per engineer
+
+
+def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_recomputed(demo: Demo) -> None:
+    services = read_csv(demo.landing / "services" / "services.csv")[1]
+    service_of = {row["repository"]: row["service"] for row in services}
+    assert all(row["repository"] == f"acme/{row['service']}" for row in services)
+    merged = sorted((pr for pr in pull_requests(demo.landing) if "merged_at" in pr), key=lambda pr: pr["merged_at"])
+    outside = {pr["repository"] for pr in merged} - set(service_of)
+    assert outside == {"acme/handbook"}
+    shipped = defaultdict(list)
+    for deploy in production_timeline(demo.landing):
+        if deploy["status"] == "success":
+            shipped[deploy["service"]].append(deploy)
+    expected = []
+    for pr in merged:
+        entry = {"pr_id": pr["pr_id"], "rule": "no_service", "service": service_of.get(pr["repository"])}
+        entry |= {"deployment_id": None, "first_commit_at": pr["commits"][0]["authored_at"], "deployed_at": None}
+        if entry["service"]:
+            later = [d for d in shipped[entry["service"]] if at(d["deployed_at"]) >= at(pr["merged_at"])]
+            entry["rule"] = "not_deployed"
+            if later:
+                entry["deployment_id"], entry["deployed_at"] = later[0]["deployment_id"], later[0]["deployed_at"]
+                entry["rule"] = "merge_commit" if later[0]["commit_sha"] == pr["merge_commit_sha"] else "after_merge"
+        expected.append(entry)
+    assert sorted(expected, key=lambda e: e["pr_id"]) == sorted(
+        demo.truth["pull_request_lead_time"], key=lambda e: e["pr_id"]
+    )
+    rules = Counter(entry["rule"] for entry in expected)
+    assert set(rules) == {"merge_commit", "after_merge", "not_deployed", "no_service"}
+    assert rules["merge_commit"] > 0.1 * len(expected)
+    deployed_shas = {d["commit_sha"] for d in deployments(demo.landing)}
+    assert sum(pr["merge_commit_sha"] in deployed_shas for pr in merged) == rules["merge_commit"] + sum(
+        1
+        for pr, e in zip(merged, expected, strict=True)
+        if e["rule"] != "merge_commit" and pr["merge_commit_sha"] in deployed_shas
+    )
+
+
+def test_pull_request_authors_resolve_to_engineers(demo: Demo) -> None:
+    identities = engineers_by_identity(demo.landing)
+    bots = 0
+    for pr in pull_requests(demo.landing):
+        day = date.fromisoformat((pr.get("merged_at") or pr["closed_at"])[:10])
+        authors = [pr["author"], *(commit["author"] for commit in pr["commits"])]
+        if pr["author"] == "copilot-swe-agent[bot]":  # the coding agent names the engineer who assigned it
+            bots += 1
+            assert pr["head_branch"].startswith("copilot/") and all(a == pr["author"] for a in authors)
+            assert all("\n\nCo-authored-by: " in commit["message"] for commit in pr["commits"])
+            continue
+        assert len({identities[day].get(author.lower()) for author in authors}) == 1, pr
+        assert identities[day].get(pr["author"].lower()), pr
+    assert {"@" in pr["author"] for pr in pull_requests(demo.landing)} == {True, False}  # logins and emails
+
+
+def test_ai_trailers_follow_use_of_their_tool_within_24_hours(demo: Demo) -> None:
+    identities = engineers_by_identity(demo.landing)
+    moments = usage_moments(demo.landing)
+    planted = {pr_id for case in demo.truth["attribution_without_usage"] for pr_id in case["pr_ids"]}
+    trailed = 0
+    for pr in pull_requests(demo.landing):
+        if pr["pr_id"] in planted:
+            continue
+        for commit in pr["commits"]:
+            day = date.fromisoformat(commit["authored_at"][:10])
+            author = pr["author"]
+            found = trailer_tools(commit["message"])
+            if author == "copilot-swe-agent[bot]":  # the engineer who assigned the agent is its co-author
+                found, author = {"github_copilot"}, commit["message"].rsplit("<", 1)[1].rstrip(">")
+            for tool in found:
+                trailed += 1
+                engineer = identities[day][author.lower()]
+                moment = at(commit["authored_at"])
+                assert any(moment - timedelta(hours=24) <= used < moment for used in moments[(engineer, tool)]), commit
+    assert trailed > 0
+    tools = Counter(entry["tool"] for entry in demo.truth["ai_assisted_pull_requests"])
+    assert set(tools) <= set(TRAILER_PATTERNS)
+
+
+def test_prose_mentions_carry_no_trailer(demo: Demo) -> None:
+    by_id = {pr["pr_id"]: pr for pr in pull_requests(demo.landing)}
+    prose = demo.truth["prose_mention_pr_ids"]
+    assert prose
+    for pr_id in prose:
+        assert not strong_tools(by_id[pr_id]) and "ai-assisted" not in by_id[pr_id]["labels"]
+        assert any(
+            word in commit["message"].lower()
+            for commit in by_id[pr_id]["commits"]
+            for word in ("copilot", "cursor", "claude")
+        )
+    assert {entry["pr_id"] for entry in demo.truth["ai_assisted_pull_requests"]} == {
+        pr_id for pr_id, pr in by_id.items() if strong_tools(pr) or "ai-assisted" in pr["labels"]
+    }
+
+
+def engineer_weeks(landing: Path) -> dict[tuple[str, str], list[dict]]:
+    """Merged pull requests by (engineer_id, ISO week start) of their merge; the agent's left out."""
+    identities = engineers_by_identity(landing)
+    weeks = defaultdict(list)
+    for pr in pull_requests(landing):
+        if "merged_at" in pr and not pr["author"].endswith("[bot]"):
+            engineer = identities[date.fromisoformat(pr["merged_at"][:10])][pr["author"].lower()]
+            weeks[(engineer, week_start(pr["merged_at"]))].append(pr)
+    return weeks
+
+
+def test_pr_splitting_flags_the_planted_author_only(demo: Demo) -> None:
+    identities = engineers_by_identity(demo.landing)
+    flagged = {}
+    for key, prs in engineer_weeks(demo.landing).items():
+        sizes = sorted(pr["additions"] + pr["deletions"] for pr in prs)
+        median = (sizes[(len(sizes) - 1) // 2] + sizes[len(sizes) // 2]) / 2
+        if len(prs) >= SPLITTING_MIN_PULL_REQUESTS and median <= SPLITTING_MAX_MEDIAN_LINES:
+            flagged[key] = prs
+        else:
+            assert len(prs) < SPLITTING_MIN_PULL_REQUESTS or median > 3 * SPLITTING_MAX_MEDIAN_LINES, key  # far off
+    (case,) = demo.truth["pr_splitting"]
+    engineer = identities[date.fromisoformat(case["week_start"])][case["identity"]]
+    assert list(flagged) == [(engineer, case["week_start"])]
+    planted = {pr["pr_id"]: pr for pr in flagged[(engineer, case["week_start"])] if pr["pr_id"] in case["pr_ids"]}
+    assert len(planted) == len(case["pr_ids"]) >= 24
+    assert all(2 <= pr["additions"] + pr["deletions"] <= 12 for pr in planted.values())
+
+
+def test_attribution_without_usage_flags_the_planted_decoration_only(demo: Demo) -> None:
+    identities = engineers_by_identity(demo.landing)
+    used_weeks = {
+        (engineer, week_start(moment.isoformat()))
+        for (engineer, _), found in usage_moments(demo.landing).items()
+        for moment in found
+    }
+    flagged = {
+        key: sorted(pr["pr_id"] for pr in prs if strong_tools(pr))
+        for key, prs in engineer_weeks(demo.landing).items()
+        if key not in used_weeks and any(strong_tools(pr) for pr in prs)
+    }
+    (case,) = demo.truth["attribution_without_usage"]
+    engineer = identities[date.fromisoformat(case["week_start"])][case["identity"]]
+    assert flagged == {(engineer, case["week_start"]): sorted(case["pr_ids"])}
+    assert len(case["pr_ids"]) >= 3
+
+
+PULL_REQUEST_CHECKS = (
+    test_pull_requests_are_in_contract_order_in_the_file_of_their_day,
+    test_pull_request_times_are_ordered_and_sizes_realistic,
+    test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_recomputed,
+    test_pull_request_authors_resolve_to_engineers,
+    test_ai_trailers_follow_use_of_their_tool_within_24_hours,
+    test_prose_mentions_carry_no_trailer,
+    test_pr_splitting_flags_the_planted_author_only,
+    test_attribution_without_usage_flags_the_planted_decoration_only,
+)
+
+
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=2**16))
+def test_any_seed_gives_consistent_pull_requests_and_planted_cases(seed: int, tmp_path_factory) -> None:
+    """Every pull request check above holds for organisations of other seeds too (same size and window)."""
+    root = tmp_path_factory.mktemp("seed")
+    summary = generate(replace(SPEC, seed=seed), root / "landing", root / "truth.json", progress=lambda _: None)
+    demo = Demo(root / "landing", json.loads((root / "truth.json").read_text()), summary)
+    for check in PULL_REQUEST_CHECKS:
+        check(demo)

@@ -35,6 +35,8 @@ VENDOR_FOLDERS = (
     "usage/cursor_daily_usage",
     "usage/amazon_q_user_activity",
     "surveys/qualtrics",
+    "pull_requests/github_rest",
+    "pull_requests/github_webhook",
 )
 
 
@@ -85,6 +87,7 @@ def test_every_vendor_folder_is_written_and_read(lakes):
         assert any((lakes.vendor.landing / folder).rglob("*.*")), folder
     read = vendor_files(lakes.vendor, "tool_activity") | vendor_files(lakes.vendor, "deployments")
     read |= vendor_files(lakes.vendor, "licence_grants") | vendor_files(lakes.vendor, "survey_responses")
+    read |= vendor_files(lakes.vendor, "pull_requests")
     assert all(any(name.startswith(folder + "/") for name in read) for folder in VENDOR_FOLDERS)
 
 
@@ -186,3 +189,87 @@ def test_the_vendor_files_look_like_the_vendors_exports(lakes):
         assert all(json.loads(line)["day"] == day.isoformat() for line in copilot.read_text().splitlines())
         remaining = Counter(json.loads(line)["tool"] for line in (landing / "usage" / f"{day}.ndjson").open())
         assert set(remaining) <= {"internal_chat", lakes.truth["bot_activity"][0]["tool"]}
+
+
+# The delivery of each pull request that counts: the latest updated_at, then the one with a commit list.
+COUNTED_PULL_REQUESTS = (
+    "select * exclude (_rank) from (select *, row_number() over (partition by pr_id "
+    "order by updated_at desc, has_commit_list desc) as _rank from {entity}) where _rank = 1"
+)
+
+
+def counted_pull_requests(workspace: Workspace) -> list[tuple]:
+    columns = (
+        "pr_id, repository, number, author, author_type, title, head_branch, base_branch, created_at, "
+        "first_review_at, merged_at, closed_at, merge_commit_sha, additions, deletions, changed_files, "
+        "commit_count, has_commit_list, updated_at, day"
+    )
+    return query(workspace, "pull_requests", f"select {columns} from ({COUNTED_PULL_REQUESTS})")
+
+
+def delivery_children(workspace: Workspace, entity: str, columns: str) -> list[tuple]:
+    """The commits or labels of each counted delivery."""
+    files = workspace.raw / "pull_requests" / "*" / "*.parquet"
+    counted = COUNTED_PULL_REQUESTS.replace("{entity}", f"read_parquet('{files}')")
+    sql = (
+        f"select {columns} from {{entity}} as child inner join ({counted}) as pr "
+        "on child.pr_id = pr.pr_id and child.pr_updated_at = pr.updated_at"
+    )
+    return query(workspace, entity, sql)
+
+
+def test_pull_requests_round_trip_through_rest_pages_and_webhooks(lakes):
+    generic, vendor = counted_pull_requests(lakes.generic), counted_pull_requests(lakes.vendor)
+    assert vendor == generic and len(generic) == len(
+        [line for path in (lakes.generic.landing / "pull_requests").glob("*.ndjson") for line in path.open()]
+    )
+    commits = "child.pr_id, child.sha, child.authored_at, child.author, child.message"
+    assert delivery_children(lakes.vendor, "pull_request_commits", commits) == delivery_children(
+        lakes.generic, "pull_request_commits", commits
+    )
+    labels = "child.pr_id, child.label"
+    assert delivery_children(lakes.vendor, "pull_request_labels", labels) == delivery_children(
+        lakes.generic, "pull_request_labels", labels
+    )
+    sources = (
+        "select split_part(_source_file, '/', 2), count(*) from {entity} where _source_file like '%/%/%' group by 1"
+    )
+    moved = dict(query(lakes.vendor, "pull_requests", sources))
+    assert moved["github_rest"] == moved["github_webhook"] > 0  # each moved pull request, delivered twice
+    ai = {entry["pr_id"] for entry in lakes.truth["ai_assisted_pull_requests"]}
+    rest = query(lakes.vendor, "pull_requests", "select pr_id from {entity} where _source_file like '%github_rest%'")
+    assert ai & {pr_id for (pr_id,) in rest}  # AI-assisted pull requests move too, their trailers with them
+
+
+def test_pull_request_vendor_files_hold_what_the_generic_files_held(lakes):
+    """Computed from the files: every generic pull request is in the vendor landing's generic files or REST pages."""
+
+    def generic_ids(landing: Path) -> set[str]:
+        return {
+            json.loads(line)["pr_id"]
+            for path in (landing / "pull_requests").glob("*.ndjson")
+            for line in path.read_text().splitlines()
+        }
+
+    rest = lakes.vendor.landing / "pull_requests" / "github_rest"
+    listed = [item for path in rest.glob("*_pulls_closed_page_*.json") for item in json.loads(path.read_text())]
+    rest_ids = {f"{item['base']['repo']['full_name']}#{item['number']}" for item in listed}
+    remaining = generic_ids(lakes.vendor.landing)
+    assert not rest_ids & remaining and rest_ids | remaining == generic_ids(lakes.generic.landing)
+    assert all(item["user"]["login"] and "@" not in item["user"]["login"] for item in listed)
+    for item in listed:
+        commits = json.loads(
+            (
+                rest / f"{item['base']['repo']['full_name'].replace('/', '_')}_pull_{item['number']}_commits.json"
+            ).read_text()
+        )
+        assert len(commits) == item["commits"] >= 1
+    webhooks = [
+        json.loads(line)
+        for path in (rest.parent / "github_webhook").glob("*.ndjson")
+        for line in path.read_text().splitlines()
+    ]
+    assert {f"{p['repository']['full_name']}#{p['number']}" for p in webhooks} == rest_ids
+    assert all(
+        p["action"] == "closed" and p["pull_request"]["updated_at"] == p["pull_request"]["closed_at"] for p in webhooks
+    )

@@ -7,12 +7,12 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.defs.ingest.vendor_routing import VendorFiles, activity_day_of, deployed_day_of
+from orchestration.defs.ingest.vendor_routing import VendorFiles, activity_day_of, closed_day_of, deployed_day_of
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib import landing_safety
 from orchestration.lib.landing_files import DAILY_FOLDERS as DAILY_ENTITIES
-from orchestration.lib.landing_files import is_daily_path, path_day_of
+from orchestration.lib.landing_files import OPTIONAL_DAILY_FOLDERS, is_daily_path, path_day_of
 from orchestration.lib.workspace import Workspace
 
 
@@ -34,10 +34,13 @@ def run_key(first: date, last: date, changed: dict[str, list[int]]) -> str:
     return f"{first}..{last}:{digest}"
 
 
-# The daily entities' landing folders. A vendor file below one (usage/<format>/...) may hold records of any
-# days, whatever its name says (a Cursor range export): the sensor reads it for them.
-RECORD_DAYS = {"tool_activity": activity_day_of, "deployments": deployed_day_of}
-DAILY_FOLDERS = {folder: (entity, RECORD_DAYS[entity]) for folder, entity in DAILY_ENTITIES.items()}
+# The daily entities' landing folders, the optional pull requests' too. A vendor file below one
+# (usage/<format>/...) may hold records of any days, whatever its name says (a Cursor range export, GitHub REST
+# pages of pull requests): the sensor reads it for them, routing each record by the day ingest gives it.
+RECORD_DAYS = {"tool_activity": activity_day_of, "deployments": deployed_day_of, "pull_requests": closed_day_of}
+DAILY_FOLDERS = {
+    folder: (entity, RECORD_DAYS[entity]) for folder, entity in {**DAILY_ENTITIES, **OPTIONAL_DAILY_FOLDERS}.items()
+}
 
 
 def is_daily_vendor_file(path: str) -> bool:

@@ -70,3 +70,13 @@ def usage_events_per_day(landing: Path) -> dict[str, int]:
                 lines += chunk.count(b"\n")
         counts[path.stem] = lines
     return counts
+
+
+def pull_request_volume(summary: dict) -> dict:
+    """The landing's pull requests, and the merged ones per engineer and week (the demo aims at about 5)."""
+    merged = summary.get("merged_pull_requests", 0)
+    engineer_weeks = summary["engineers"] * summary["days"] / 7
+    return {
+        "pull_requests_total": summary.get("pull_requests", 0),
+        "merged_pull_requests_per_engineer_week": round(merged / engineer_weeks, 2) if engineer_weeks else None,
+    }

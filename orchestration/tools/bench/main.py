@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from orchestration.lib.workspace import REPO_ROOT
-from orchestration.tools.bench.landing import _spec_dict, ensure_landing, usage_events_per_day
+from orchestration.tools.bench.landing import _spec_dict, ensure_landing, pull_request_volume, usage_events_per_day
 from orchestration.tools.bench.measure import machine
 from orchestration.tools.bench.reference import ingest_probe, reference_run
 from orchestration.tools.bench.results import evaluate, table
@@ -85,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             "usage_events_total": sum(events.values()),
             "usage_events_per_day_mean": round(sum(events.values()) / max(len(events), 1)),
             "engineers": args.teams * args.engineers_per_team,
+            **pull_request_volume(landing_info["summary"]),
         },
         "nightly_days": {"early": early, "late": late},
         "setup": args.setup,

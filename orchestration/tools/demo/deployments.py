@@ -129,7 +129,7 @@ def _headcount(people: People, teams: Teams) -> np.ndarray:
     )
 
 
-def _members(people: People, teams: Teams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def team_members(people: People, teams: Teams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Engineers by (snapshot, team): flat person array, start and size per snapshot x team."""
     flats, starts, sizes, offset = [], [], [], 0
     for column in people.team_at.T:
@@ -391,7 +391,7 @@ def _at_least_one(mask: np.ndarray, candidates: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _sha_hex(count: int, rng: np.random.Generator) -> np.ndarray:
+def sha_hex(count: int, rng: np.random.Generator) -> np.ndarray:
     table = np.frombuffer(b"".join(f"{value:02x}".encode() for value in range(256)), dtype=np.uint8)
     table = table.reshape(256, 2)
     raw = rng.integers(0, 256, (count, 20), dtype=np.uint8)
@@ -408,7 +408,7 @@ def build_deployments(
     rng: np.random.Generator,
 ) -> tuple[Deployments, np.ndarray]:
     counter, shas = _Counter(), _Counter()
-    members = _members(people, teams)
+    members = team_members(people, teams)
     staging, production = _original_deploys(
         cal, teams, people, services, contractors, plan, counter, shas, members, rng
     )
@@ -432,7 +432,7 @@ def build_deployments(
     id_by_rid = np.empty(counter.value, dtype=object)
     id_by_rid[rows.rid] = deployment_id
     triggers = people.email + people.login + list(DEPLOY_BOTS) + contractors.email
-    deployments = Deployments(rows, deployment_id, id_by_rid, _sha_hex(shas.value, rng), triggers)
+    deployments = Deployments(rows, deployment_id, id_by_rid, sha_hex(shas.value, rng), triggers)
     return deployments, previous_sha_targets
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.tools.demo.adoption import grant_identity
+from orchestration.tools.demo.pull_request_text import repository_of
 from orchestration.tools.demo.spec import (
     DAY_SECONDS,
     ENGINEER,
@@ -84,9 +85,10 @@ def write_structure(landing: Path, world: World) -> dict[str, int]:
         moved = services.transfer_day[s] < NEVER
         handover = world.cal.iso(int(services.transfer_day[s])) if moved else ""
         first_team = teams.team_id[services.team0[s]]
-        service_rows.append((services.name[s], first_team, services.valid_from[s].isoformat(), handover))
+        repository = repository_of(services.name[s])
+        service_rows.append((services.name[s], first_team, services.valid_from[s].isoformat(), handover, repository))
         if moved:
-            service_rows.append((services.name[s], teams.team_id[services.team1[s]], handover, ""))
+            service_rows.append((services.name[s], teams.team_id[services.team1[s]], handover, "", repository))
     vendor_tools = [t for t, kind in enumerate(ref.identity_types) if kind == "vendor_id"]
     involved = (adoption.adopt_day[:, vendor_tools] < NEVER) | adoption.has_grant[:, vendor_tools]
     identity_rows = [

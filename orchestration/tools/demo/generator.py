@@ -1,8 +1,8 @@
 """Demo generator: a synthetic engineering organisation written as generic contract v1 landing files.
 
 `generate` writes the files of the generic contract v1: roster snapshots, teams,
-services, identities, licence grants, one deployments and one usage NDJSON file per day, and one CSV per
-survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
+services, identities, licence grants, one deployments, one usage and one pull requests NDJSON file per day, and
+one CSV per survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
 writes a ground-truth JSON naming exactly what each guard must flag, so precision and recall can be
 computed. `plant_broken_feed` breaks one day of an existing landing in one of the ways the gates catch.
 
@@ -16,18 +16,24 @@ The world model, in short:
 - deploys per service-day are Poisson, rising with adoption for some teams and not for others;
   rollbacks, revert commits and retries after a failure occur at realistic rates;
 - contractors (identities not on the roster) and non-engineers add a little activity, always well
-  under 5% of a day's events.
+  under 5% of a day's events;
+- engineers merge about 5 pull requests a week into the repositories their services are built from (and a
+  handbook no service is built from); every original change and revert commit a service deploys is the merge
+  commit of one of them, and an AI tool's trailers appear only after the author used that tool that day.
 
 Planted cases are kept far from honest records: honest service-days stay at most 10 original deploys
 and at most one zero-line deploy, honest identities stay far below 20 value events per minute, honest
-never-used grants stay at most 3 per tool and day, and no commit is deployed twice to one environment
-except by the planted redeploys and by rollbacks to the previous sha (both listed in the ground truth).
+never-used grants stay at most 3 per tool and day, no commit is deployed twice to one environment
+except by the planted redeploys and by rollbacks to the previous sha (both listed in the ground truth), no
+honest engineer merges 15 pull requests of a median 20 lines in a week (pr_splitting), and no honest AI
+trailer comes from an engineer without AI use that week (attribution_without_usage).
 
 Everything is vectorised with numpy and pyarrow (Python loops run over days, snapshots, tools and
 small structures only) and seeded: the same DemoSpec gives byte-identical files.
 
 The package's modules, in the order the world is built: spec, reference, organisation, cases, adoption,
-world; then the writers: deployments, usage, files, surveys; truth lists what the guards must flag.
+world; then the writers: deployments, usage, files, surveys, pull_requests (pull_request_text holds what they
+say, pull_request_files writes them); truth lists what the guards must flag.
 """
 
 import json
@@ -44,6 +50,8 @@ from orchestration.tools.demo.cases import plan_cases
 from orchestration.tools.demo.deployments import build_deployments, write_deployments
 from orchestration.tools.demo.files import write_csv, write_grants, write_structure
 from orchestration.tools.demo.organisation import build_people, build_services, build_teams
+from orchestration.tools.demo.pull_request_files import write_pull_requests
+from orchestration.tools.demo.pull_requests import Activity, build_pull_requests
 from orchestration.tools.demo.reference import Calendar, load_reference, random_stream
 from orchestration.tools.demo.spec import (
     ACKNOWLEDGEMENT_COLUMNS,
@@ -117,9 +125,11 @@ def generate(
     folder.mkdir(parents=True, exist_ok=True)
     sampler = EventSampler(ref)
     daily, contractor_first_day, staff_seen = [], np.full(contractors.count, NEVER), set()
+    activity = Activity.empty(cal.days, people.count, len(ref.tools))
     for day in range(cal.days):
         events = usage_day(world, day, sampler, random_stream(spec.seed, 6, day))
         write_usage(folder / f"{cal.iso(day)}.ndjson", world, day, events)
+        activity.add(day, events.active_person, events.active_tool, events.active_first_second)
         contractor_first_day[events.contractors_seen] = np.minimum(contractor_first_day[events.contractors_seen], day)
         staff_seen.update(events.staff_seen.tolist())
         daily.append(
@@ -133,12 +143,18 @@ def generate(
         )
         progress(f"demo: usage {cal.iso(day)}: {len(events.second)} events")
 
+    pull_requests = build_pull_requests(world, deployments, activity, random_stream(spec.seed, 8))
+    write_pull_requests(landing, world, pull_requests)
+    progress(f"demo: {len(pull_requests)} pull requests over {cal.days} daily files")
+
     surveys, stuffing = build_surveys(world, random_stream(spec.seed, 7))
     for wave, survey in enumerate(surveys, start=1):
         write_csv(landing / "surveys" / f"nps_wave_{wave}.csv", SURVEY_COLUMNS, survey.rows)
     progress(f"demo: {len(surveys)} survey waves, {sum(len(s.rows) for s in surveys)} responses")
 
-    truth = build_truth(world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing)
+    truth = build_truth(
+        world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing, pull_requests
+    )
     if spec.plant_cases:
         _write_acknowledgements(landing, truth)
     if ground_truth is not None:
@@ -166,6 +182,8 @@ def generate(
         "deployments": len(rows),
         "production_deployments": int((rows.environment == PRODUCTION).sum()),
         "usage_events": sum(entry["events"] for entry in daily),
+        "pull_requests": len(pull_requests),
+        "merged_pull_requests": int(pull_requests.merged.sum()),
         "usage_events_max_day": max(entry["events"] for entry in daily),
         "max_unattributed_share": max(
             (entry["unattributed_events"] / entry["events"] for entry in daily if entry["events"]),

@@ -9,8 +9,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def json_lines(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
-    """One JSON object per row, keys in the given order; a null value leaves its key out."""
+def json_objects(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
+    """One JSON object per row, keys in the given order; a null value leaves its key out. A quoted value is
+    written between quotes as it is: it must be JSON-escaped already."""
     parts: list[pa.Array | str] = []
     for position, (key, values, quoted) in enumerate(fields):
         lead = ("{" if position == 0 else ",") + json.dumps(key) + ":" + ('"' if quoted else "")
@@ -18,8 +19,13 @@ def json_lines(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
         if values.null_count:
             fragment = pc.fill_null(fragment, "{" if position == 0 else "")
         parts.append(fragment)
-    parts.append("}\n")
+    parts.append("}")
     return pc.binary_join_element_wise(*parts, "")
+
+
+def json_lines(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
+    """One JSON object per row and line (see json_objects)."""
+    return pc.binary_join_element_wise(json_objects(fields), "\n", "")
 
 
 def write_lines(handle: BinaryIO, lines: pa.Array) -> None:

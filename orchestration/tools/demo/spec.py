@@ -9,7 +9,7 @@ from orchestration.lib.landing_files import DEMO_FIRST_DAY
 
 ROSTER_COLUMNS = CSV_HEADERS["roster"]
 TEAMS_COLUMNS = CSV_HEADERS["teams"]
-SERVICES_COLUMNS = CSV_HEADERS["services"]
+SERVICES_COLUMNS = (*CSV_HEADERS["services"], "repository")  # the optional column: the repository it is built from
 IDENTITIES_COLUMNS = CSV_HEADERS["identities"]
 GRANTS_COLUMNS = CSV_HEADERS["licence_grants"]
 ACKNOWLEDGEMENT_COLUMNS = ("signal_type", "entity_id", "period_start", "reason")
@@ -25,6 +25,27 @@ DEPLOYMENT_KEYS = (
     "lines_changed",
     "rollback_of",
 )
+PULL_REQUEST_KEYS = (
+    "pr_id",
+    "repository",
+    "number",
+    "author",
+    "title",
+    "head_branch",
+    "base_branch",
+    "created_at",
+    "first_review_at",
+    "merged_at",
+    "closed_at",
+    "merge_commit_sha",
+    "additions",
+    "deletions",
+    "changed_files",
+    "labels",
+    "commits",
+    "updated_at",
+)
+COMMIT_KEYS = ("sha", "authored_at", "author", "message")
 USAGE_KEYS = ("event_id", "occurred_at", "identity", "tool", "event_type", "quantity")
 BROKEN_FEED_CASES = (
     "missing_deploy_day",
@@ -57,6 +78,10 @@ BOT_EVENTS_PER_BURST = 26
 SPAM_DEPLOYS = 24
 ZERO_LINE_DEPLOYS = 4
 PADDING_GRANTS = 14
+PULL_REQUESTS_PER_ENGINEER_WEEKDAY = 1.0  # merged or closed, the team's deploys' own included: ~5 a week
+PR_CLOSED_UNMERGED_SHARE = 0.06
+PR_DOCS_SHARE = 0.04  # pull requests into the handbook repository, which no service is built from
+PR_SPLITTING_COUNT = 26  # tiny pull requests (2-12 lines) the planted splitter merges in one week (guard: >= 15)
 
 # Tool behaviour; tools added to seeds/tools.csv later fall back to the defaults.
 PRIMARY_SHARE = {

@@ -7,6 +7,8 @@ import numpy as np
 
 from orchestration.tools.demo.adoption import grant_identity
 from orchestration.tools.demo.deployments import Deployments
+from orchestration.tools.demo.pull_request_files import pr_ids
+from orchestration.tools.demo.pull_requests import SPLIT, PullRequests
 from orchestration.tools.demo.spec import (
     BOT_EVENTS_PER_BURST,
     DAY_SECONDS,
@@ -113,6 +115,62 @@ def _spam_shares(world: World, deployments: Deployments) -> list[dict]:
     return shares
 
 
+def _lead_time_rules(world: World, deployments: Deployments, prs: PullRequests, ids: np.ndarray) -> list[dict]:
+    """Per merged pull request, the deploy that shipped it: the first successful production deploy of the service
+    built from its repository at or after the merge (status success; rolled_back, failure and error do not
+    count). Rule merge_commit when that deploy's commit_sha is the merge commit, after_merge otherwise,
+    not_deployed without one, no_service when no service is built from the repository. With the first commit's
+    authored_at and the deploy's deployed_at, each pull request's lead time follows."""
+    rows, services = deployments.rows, world.services
+    shipped = np.flatnonzero((rows.environment == PRODUCTION) & (rows.status == SUCCESS))
+    shipped = shipped[np.lexsort((rows.at[shipped], rows.service[shipped]))]
+    span = int(max(rows.at.max(initial=0), prs.at.max(initial=0))) + 1  # orders (service, time) as one number
+    merged = np.flatnonzero(prs.merged)[np.argsort(prs.at[prs.merged], kind="stable")]
+    service = prs.repository[merged]
+    first = np.searchsorted(rows.service[shipped] * span + rows.at[shipped], service * span + prs.at[merged])
+    deploy = shipped[np.minimum(first, len(shipped) - 1)] if len(shipped) else np.zeros(len(merged), dtype=np.int64)
+    deployed = (first < len(shipped)) & (rows.service[deploy] == service) if len(shipped) else first < 0
+    same = deployments.sha_hex[rows.sha[deploy]] == prs.merge_sha[merged] if len(shipped) else deployed
+    rule = np.where(deployed, np.where(same, "merge_commit", "after_merge"), "not_deployed")
+    has_service = service < services.count
+    rule = np.where(has_service, rule, "no_service")
+    names = np.array([*services.name, None], dtype=object)[service]
+    shipped_by = deployed & has_service
+    deployment = np.where(shipped_by, deployments.deployment_id[deploy], None)
+    deployed_at = np.where(shipped_by, world.cal.timestamps(rows.at[deploy]), None)
+    first_commit_at = world.cal.timestamps(prs.commit_at[prs.commit_start[merged]])
+    columns = (ids[merged], rule, names, deployment, first_commit_at, deployed_at)
+    keys = ("pr_id", "rule", "service", "deployment_id", "first_commit_at", "deployed_at")
+    return [dict(zip(keys, values, strict=True)) for values in zip(*(c.tolist() for c in columns), strict=True)]
+
+
+def _pull_request_truth(world: World, deployments: Deployments, prs: PullRequests) -> dict:
+    cal, people = world.cal, world.people
+    ids = pr_ids(world, prs)
+    week = prs.day() - cal.weekday(prs.day())
+
+    def case(person: int, start: int, mask: np.ndarray) -> list[dict]:
+        if person < 0:
+            return []
+        chosen = mask & (prs.author == person) & prs.merged & ~prs.is_bot & (week == start)
+        return [{"identity": people.login[person].lower(), "week_start": cal.iso(start), "pr_ids": sorted(ids[chosen])}]
+
+    prose = np.zeros(len(prs), dtype=bool)
+    owner = np.repeat(np.arange(len(prs)), np.diff(prs.commit_start))
+    prose[owner[prs.commit_subject < 0]] = True
+    ai = prs.tool >= 0
+    return {
+        "pr_splitting": case(prs.splitter, prs.split_week, prs.kind == SPLIT),
+        "attribution_without_usage": case(prs.decorator, prs.decorated_week, ai),
+        "ai_assisted_pull_requests": [
+            {"pr_id": str(ids[i]), "tool": world.ref.tools[prs.tool[i]], "bot_author": bool(prs.is_bot[i])}
+            for i in np.flatnonzero(ai)
+        ],
+        "prose_mention_pr_ids": sorted(ids[prose & ~ai]),
+        "pull_request_lead_time": _lead_time_rules(world, deployments, prs, ids),
+    }
+
+
 def build_truth(
     world: World,
     deployments: Deployments,
@@ -121,6 +179,7 @@ def build_truth(
     contractor_first_day: np.ndarray,
     staff_seen: list[int],
     stuffing: dict | None,
+    pull_requests: PullRequests,
 ) -> dict:
     cal, ref, people, adoption, plan = world.cal, world.ref, world.people, world.adoption, world.plan
     deploys = _deploy_truth(world, deployments, previous_sha)
@@ -212,4 +271,5 @@ def build_truth(
         ],
         "gaming_shares": {"deploy_spam": _spam_shares(world, deployments), "bot_activity": bot_shares},
         "usage_days": daily,
+        **_pull_request_truth(world, deployments, pull_requests),
     }

@@ -52,6 +52,11 @@ class _DayEvents:
     bot_value_events: int
     contractors_seen: np.ndarray
     staff_seen: np.ndarray  # managers and designers with events
+    # Roster people's (person, tool) pairs with events this day and the second of their first event: the pull
+    # requests read it, so that an AI trailer follows real use of its tool (the planted bot burst not included).
+    active_person: np.ndarray
+    active_tool: np.ndarray
+    active_first_second: np.ndarray
 
 
 def usage_day(world: World, day: int, sampler: EventSampler, rng: np.random.Generator) -> _DayEvents:
@@ -127,6 +132,8 @@ def usage_day(world: World, day: int, sampler: EventSampler, rng: np.random.Gene
     # Quantities > 1 only on engineers' events, so unattributed activity stays under its event share.
     batched = (kind != ref.interaction) & attributed[group] & (rng.random(total) < 0.1)
     quantity = np.where(batched, rng.integers(2, 7, total), 0)
+    # rows of roster people come before the contractors'; the first event of a row has rank 0
+    active_tool, active_first_second = tool[: len(person)], second[rank == 0][: len(person)]
     identity, tool = identity[group], tool[group]
 
     plan = world.plan
@@ -157,6 +164,9 @@ def usage_day(world: World, day: int, sampler: EventSampler, rng: np.random.Gene
         bot_value_events=int((value & (identity == bot_identity)).sum()),
         contractors_seen=seen,
         staff_seen=staff_seen,
+        active_person=person,
+        active_tool=active_tool,
+        active_first_second=active_first_second,
     )
 
 

@@ -36,6 +36,11 @@ What moves (one vendor file per UTC day for the daily sources, empty when the da
   full_name is the service id, the deployment id is kept (webhooks carry an integer; the connector takes
   any id, and rollback_of and the guard signals name these ids), triggered_by becomes the creator's
   GitHub login (an email is mapped to the roster's github_login, so it resolves to the same engineer);
+- pull requests never reviewed whose author is a GitHub login (or a bot) -> pull_requests/github_rest/ (per
+  repository, "list pull requests" pages in the "get a pull request" shape, which carries the sizes and the
+  commit count, and one "list commits on a pull request" page per pull request), each with its `closed` webhook
+  payload in pull_requests/github_webhook/ as an earlier delivery (updated_at = closed_at, no commit list): the
+  REST delivery's later updated_at counts, as the generic record's does;
 - survey responses -> surveys/qualtrics/<survey_id>.csv (Qualtrics' three header rows, times in UTC, the
   tool as embedded data, the respondent as RecipientEmail).
 
@@ -55,12 +60,14 @@ What stays generic, and why:
   field; the revert rule needs it), lines_changed = 0 (webhooks have no line counts: the zero-line spam
   rule needs the 0; a count above 0 becomes null, which only fct_deployments.lines_changed shows), or a
   triggered_by email that is not on the roster (a contractor: no GitHub login to give);
+- pull requests with a first review (neither GitHub format carries first_review_at: reviews are another
+  endpoint) or written with the author's email (GitHub names a pull request's author by login);
 - grants of claude_code and amazon_q (no seat export format), cursor grants revoked or dated before the
   data window (a members list cannot say either without widening the run window `aaw` reads from dated
   file names);
 - records the generic parsers reject stay where they were, so they are quarantined exactly as before.
 
-The writers of each entity are in vendor/: usage, deployments, grants, surveys (common: the landing read
+The writers of each entity are in vendor/: usage, deployments, grants, surveys, pull_requests (common: the landing read
 once, the vendors' constants and small shared helpers).
 """
 
@@ -70,6 +77,7 @@ from pathlib import Path
 from orchestration.tools.demo.vendor.common import Landing
 from orchestration.tools.demo.vendor.deployments import convert_deployments
 from orchestration.tools.demo.vendor.grants import convert_grants
+from orchestration.tools.demo.vendor.pull_requests import convert_pull_requests
 from orchestration.tools.demo.vendor.surveys import convert_surveys
 from orchestration.tools.demo.vendor.usage import convert_usage
 
@@ -87,3 +95,4 @@ def write_vendor_formats(generic_landing: Path, vendor_landing: Path) -> None:
     convert_deployments(landing)
     convert_grants(landing)
     convert_surveys(landing)
+    convert_pull_requests(landing)

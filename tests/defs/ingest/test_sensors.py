@@ -61,3 +61,60 @@ def test_the_sensor_never_opens_a_link_out_of_landing_and_still_requests_its_day
         [request] = landing_files_sensor(context).run_requests
     assert secret not in opened
     assert request.tags["dagster/asset_partition_range_end"] == "2026-03-03"
+
+
+def _requested_days(workspace, cursor: str) -> tuple[str, str]:
+    with dg.build_sensor_context(
+        cursor=cursor, instance=dg.DagsterInstance.ephemeral(), resources=resources_of(workspace)
+    ) as context:
+        [request] = landing_files_sensor(context).run_requests
+    return request.tags["dagster/asset_partition_range_start"], request.tags["dagster/asset_partition_range_end"]
+
+
+FIXTURES = Path(__file__).parents[2] / "fixtures"
+
+
+def test_a_new_generic_pull_request_file_requests_its_own_day(tiny_workspace):
+    """As a usage or deployments file does, even for a day no other file names yet."""
+    cursor = json.dumps(landing_state(tiny_workspace))
+    source = FIXTURES / "generic_contract" / "pull_requests"
+    for path in source.glob("*.ndjson"):
+        target = tiny_workspace.landing / "pull_requests" / path.name
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(path.read_bytes())
+        assert _requested_days(tiny_workspace, cursor) == (path.stem, path.stem)
+        target.unlink()
+    (tiny_workspace.landing / "pull_requests" / "2026-03-06.part2.ndjson").write_text("")
+    assert _requested_days(tiny_workspace, cursor) == ("2026-03-06", "2026-03-06")
+
+
+def _moved(item: dict, merged_day: str) -> dict:
+    """A GitHub pull request object whose times all fall on `merged_day`."""
+    moved = json.loads(json.dumps(item))
+    for key in ("updated_at", "closed_at", "merged_at"):
+        if moved.get(key):
+            moved[key] = f"{merged_day}T{moved[key][11:]}"
+    moved["created_at"] = f"{merged_day}T00:00:00Z"
+    return moved
+
+
+def test_an_undated_pull_request_export_requests_the_days_of_its_pull_requests(tiny_workspace):
+    """GitHub webhook logs and REST pages name no day (or another one): their pull requests' days are read."""
+    cursor = json.dumps(landing_state(tiny_workspace))
+    payload = json.loads((FIXTURES / "vendor_formats" / "github_pull_request_webhook_closed.json").read_text())
+    payload["pull_request"] = _moved(payload["pull_request"], "2026-03-05")
+    webhooks = tiny_workspace.landing / "pull_requests" / "github_webhook"
+    webhooks.mkdir(parents=True)
+    (webhooks / "deliveries_2026-03-01.json").write_text(json.dumps(payload))
+    assert _requested_days(tiny_workspace, cursor) == ("2026-03-05", "2026-03-05")
+
+    seen = json.dumps(landing_state(tiny_workspace))
+    pulls = json.loads((FIXTURES / "vendor_formats" / "github_pull_requests_list_closed.json").read_text())
+    rest = tiny_workspace.landing / "pull_requests" / "github_rest"
+    rest.mkdir()
+    (rest / "pulls_page_1.json").write_text(
+        json.dumps([_moved(pulls[0], "2026-02-27"), _moved(pulls[1], "2026-03-04")])
+    )
+    commits = (FIXTURES / "vendor_formats" / "github_pull_1347_commits.json").read_bytes()
+    (rest / "pull_1347_commits.json").write_bytes(commits)
+    assert _requested_days(tiny_workspace, seen) == ("2026-02-27", "2026-03-04")

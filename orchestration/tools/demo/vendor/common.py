@@ -41,6 +41,7 @@ GITHUB_OFFSET = timezone(timedelta(hours=-6))
 CLAUDE_PAGE = 1000
 AMAZON_Q_PART = 1000
 SEATS_PAGE = 100
+PULLS_PAGE = 100  # the REST list endpoint's largest per_page
 
 # fmt: off
 AMAZON_Q_COLUMNS = (

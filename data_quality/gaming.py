@@ -75,15 +75,19 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
         con,
         """
         with acknowledged as (
-            select entity_id, period_start from staging.stg_reference__guard_acknowledgements
-            where signal_type = 'pr_splitting'
+            -- a signal is an engineer's week, named by one of their identities: it covers all their pull requests
+            select distinct coalesce(pulls.author_engineer_id, pulls.author) as author_key, pulls.week_start
+            from intermediate.int_guard_signals_acknowledged as signals
+            inner join intermediate.int_pull_requests_attributed as pulls
+                on signals.entity_id = pulls.author and signals.period_start = pulls.week_start
+            where signals.signal_type = 'pr_splitting' and signals.is_acknowledged
         ),
         merged as (
             select teams.org, pulls.week_start, pulls.is_split_flagged
                 and not exists (
                     select 1 from acknowledged
-                    where acknowledged.entity_id = pulls.author
-                        and (acknowledged.period_start is null or acknowledged.period_start = pulls.week_start)
+                    where acknowledged.author_key = coalesce(pulls.author_engineer_id, pulls.author)
+                        and acknowledged.week_start = pulls.week_start
                 ) as is_counted_flag
             from intermediate.int_pull_requests_attributed as pulls
             inner join main.dim_teams as teams on pulls.team_id = teams.team_id

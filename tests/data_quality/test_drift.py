@@ -80,7 +80,8 @@ def test_a_niche_tool_silent_after_a_week_of_usage_passes(tmp_path):
 
 
 def pull_request_warehouse(split: int, honest: int, acknowledged: bool) -> duckdb.DuckDBPyConnection:
-    """One org-week of merged pull requests, `split` of them by one author flagged pr_splitting, and nothing else."""
+    """One org-week of merged pull requests, `split` of them by one engineer flagged pr_splitting (sent under their
+    login and their email), and nothing else."""
     con = duckdb.connect()
     for schema in ("staging", "intermediate"):
         con.execute(f"create schema {schema}")
@@ -88,9 +89,12 @@ def pull_request_warehouse(split: int, honest: int, acknowledged: bool) -> duckd
         "create table staging.stg_reference__guard_acknowledgements "
         "(signal_type varchar, entity_id varchar, period_start date, reason varchar)"
     )
-    if acknowledged:
-        con.execute("insert into staging.stg_reference__guard_acknowledgements values "
-                    "('pr_splitting', 'sam', '2026-03-02', 'a migration')")  # fmt: skip
+    con.execute(
+        "create table intermediate.int_guard_signals_acknowledged "
+        "(signal_type varchar, entity_id varchar, period_start date, is_acknowledged boolean)"
+    )
+    con.execute("insert into intermediate.int_guard_signals_acknowledged values "
+                "('pr_splitting', 'sam', '2026-03-02', ?)", [acknowledged])  # fmt: skip
     con.execute("create table main.dim_teams (team_id varchar, org varchar)")
     con.execute("insert into main.dim_teams values ('t1', 'Payments')")
     con.execute(
@@ -103,12 +107,14 @@ def pull_request_warehouse(split: int, honest: int, acknowledged: bool) -> duckd
         "identity varchar, activity_count bigint, is_value_deriving_type boolean)"
     )
     con.execute(
-        "create table intermediate.int_pull_requests_attributed (author varchar, team_id varchar, week_start date, "
-        "merged_date date, is_split_flagged boolean)"
+        "create table intermediate.int_pull_requests_attributed (author varchar, author_engineer_id varchar, "
+        "team_id varchar, week_start date, merged_date date, is_split_flagged boolean)"
     )
-    rows = [("sam", True)] * split + [("alice", False)] * honest
+    rows = [("sam" if n % 2 else "sam@example.com", "e-sam", True) for n in range(split)]
+    rows += [("alice", "e-alice", False)] * honest
     con.executemany(
-        "insert into intermediate.int_pull_requests_attributed values (?, 't1', '2026-03-02', '2026-03-04', ?)", rows
+        "insert into intermediate.int_pull_requests_attributed values (?, ?, 't1', '2026-03-02', '2026-03-04', ?)",
+        rows,
     )
     return con
 

@@ -455,7 +455,9 @@ def test_pull_request_times_are_ordered_and_sizes_realistic(demo: Demo) -> None:
     assert 60 <= sizes[len(sizes) // 2] <= 160  # median ~100 lines
     roster = read_csv(demo.landing / "roster" / f"roster_{SPEC.start}.csv")[1]
     engineer_weeks = len(DAYS) / 7 * sum(row["is_engineer"] == "true" for row in roster)
-    assert 3.5 <= len(merged) / engineer_weeks <= 7  # about 5 merged a week per engineer
+    split = {pr_id for case in demo.truth["pr_splitting"] for pr_id in case["pr_ids"]}
+    honest = [pr for pr in merged if pr["pr_id"] not in split]  # a small organisation's planted case weighs a lot
+    assert 3.5 <= len(honest) / engineer_weeks <= 7  # about 5 merged a week per engineer
 
 
 def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_recomputed(demo: Demo) -> None:
@@ -465,10 +467,16 @@ def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_re
     merged = sorted((pr for pr in pull_requests(demo.landing) if "merged_at" in pr), key=lambda pr: pr["merged_at"])
     outside = {pr["repository"] for pr in merged} - set(service_of)
     assert outside == {"acme/handbook"}
-    shipped = defaultdict(list)
+    # what ships a change: a commit's first production deploy (a redeploy of the same commit adds nothing), when it
+    # was not rolled back
+    shipped, deployed_before = defaultdict(list), set()
     for deploy in production_timeline(demo.landing):
-        if deploy["status"] == "success":
+        if deploy["status"] not in ("success", "rolled_back"):
+            continue
+        commit = (deploy["service"], deploy["commit_sha"])
+        if deploy["status"] == "success" and commit not in deployed_before:
             shipped[deploy["service"]].append(deploy)
+        deployed_before.add(commit)
     expected = []
     for pr in merged:
         entry = {"pr_id": pr["pr_id"], "rule": "no_service", "service": service_of.get(pr["repository"])}

@@ -76,6 +76,7 @@ def _write_acknowledgements(landing: Path, truth: dict) -> None:
     reason = "demo: planted case, reviewed"
     rows = [("deploy_spam", case["service"], case["day"], reason) for case in truth["deploy_spam"]]
     rows += [("bot_activity", case["identity"], "", reason) for case in truth["bot_activity"]]
+    rows += [("pr_splitting", case["identity"], case["week_start"], reason) for case in truth["pr_splitting"]]
     write_csv(landing / "reference" / "guard_acknowledgements.csv", ACKNOWLEDGEMENT_COLUMNS, rows)
 
 

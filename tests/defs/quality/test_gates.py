@@ -92,6 +92,20 @@ def test_the_demo_publishes_with_every_gate_passed(demo_run: DemoRun):
             lambda truth: {(case["tool"], case["day"]) for case in truth["licence_padding"]},
         ),
         (
+            "pr_splitting",
+            "select entity_id, cast(period_start as varchar) from intermediate.int_guard_signals_acknowledged "
+            "where signal_type = 'pr_splitting'",
+            lambda truth: {(case["identity"].lower(), case["week_start"]) for case in truth["pr_splitting"]},
+        ),
+        (
+            "attribution_without_usage",
+            "select entity_id, cast(period_start as varchar) from intermediate.int_guard_signals_acknowledged "
+            "where signal_type = 'attribution_without_usage'",
+            lambda truth: {
+                (case["identity"].lower(), case["week_start"]) for case in truth["attribution_without_usage"]
+            },
+        ),
+        (
             "survey_stuffing",
             "select response_id from intermediate.int_survey_responses_ranked where is_superseded",
             lambda truth: {i for case in truth["survey_stuffing"] for i in case["response_ids_superseded"]},

@@ -5,7 +5,8 @@
 -- production deploys no team owns: they are missing from every team metric, so a person either fixes
 -- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).
 -- pr_splitting, attribution_without_usage and unattributed_pull_request are an author's ISO week of merged pull
--- requests (int_pull_requests_attributed holds the flags and says why).
+-- requests (int_pull_requests_attributed holds the flags and says why); an engineer's week is one signal, named
+-- by the first of the identities their pull requests were sent under.
 -- published_entity_id is the entity as mart_guard_signals shows it: an identity or a respondent (an
 -- email, a login, a name, a bot's name: anything that may name a person) as 'key:' + its keyed pseudonym
 -- of the lower-cased value, everything else as it is. An acknowledgement may name either form, since
@@ -173,7 +174,7 @@ signals as (
     select
         'pr_splitting' as signal_type,
         'identity' as entity_type,
-        author as entity_id,
+        min(author) as entity_id,
         week_start as period_start,
         cast(count(*) as {{ dbt.type_string() }}) || ' merged pull requests in the week, median size '
         || coalesce(cast({{ percentile_continuous('size_lines', 0.5) }} as {{ dbt.type_string() }}), 'unknown')
@@ -181,21 +182,21 @@ signals as (
         true as is_excluded
     from pull_requests
     where is_split_flagged
-    group by author, week_start
+    group by coalesce(author_engineer_id, author), week_start
 
     union all
 
     select
         'attribution_without_usage' as signal_type,
         'identity' as entity_type,
-        author as entity_id,
+        min(author) as entity_id,
         week_start as period_start,
         cast(count(*) as {{ dbt.type_string() }})
         || ' merged pull requests AI-assisted by a trailer or author rule, no AI tool activity that week' as detail,
         false as is_excluded
     from pull_requests
     where is_attribution_without_usage
-    group by author, week_start
+    group by author_engineer_id, week_start
 
     union all
 

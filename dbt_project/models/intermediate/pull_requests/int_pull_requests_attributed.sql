@@ -174,11 +174,13 @@ measured as (
 
 split_author_weeks as (
 
+    -- an engineer's pull requests count together whatever identity each was sent under (a login here, an
+    -- email there), so that splitting cannot hide behind a second identity
     select
-        author,
+        coalesce(author_engineer_id, author) as author_key,
         week_start
     from measured
-    group by author, week_start
+    group by coalesce(author_engineer_id, author), week_start
     having count(*) >= {{ metric_var('pr_splitting_min_prs_per_week') }}
         and {{ percentile_continuous('size_lines', 0.5) }} <= {{ metric_var('pr_splitting_max_median_lines') }}
 
@@ -188,10 +190,10 @@ final as (
 
     select
         measured.*,
-        split_author_weeks.author is not null as is_split_flagged
+        split_author_weeks.author_key is not null as is_split_flagged
     from measured
     left join split_author_weeks
-        on measured.author = split_author_weeks.author
+        on coalesce(measured.author_engineer_id, measured.author) = split_author_weeks.author_key
         and measured.week_start = split_author_weeks.week_start
 
 )

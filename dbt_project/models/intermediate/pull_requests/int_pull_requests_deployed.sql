@@ -1,9 +1,11 @@
--- Lead time for changes of each merged pull request: from its first commit's authored_at to the first
--- production deploy (int_deployments_classified.is_production_deploy: status success or rolled_back, the
--- earliest of its service, environment and commit) of a service built from its repository, and which rule
--- found that deploy (lead_time_rule):
---   merge_commit  the first such deploy whose commit_sha is the pull request's merge commit;
---   after_merge   otherwise the first such deploy at or after merged_at (a later commit carries the change);
+-- Lead time for changes of each merged pull request: from its first commit's authored_at to the first successful
+-- production deploy of a service built from its repository (int_deployments_classified.is_production_deploy, the
+-- earliest deploy of its service, environment and commit, and not rolled back: a rolled-back deploy did not ship
+-- the change), and which rule found that deploy (lead_time_rule):
+--   merge_commit  it deployed the pull request's merge commit (matched on the sha, so a deploy clock a little
+--                 behind the merge still counts);
+--   after_merge   it is the first such deploy at or after merged_at and deployed another commit (a later commit
+--                 carries the change), before any deploy of the merge commit itself;
 --   not_deployed  no such deploy yet; no_service: no services.csv service is built from the repository.
 -- The services built from the repository are int_pull_request_services_matched's; a deploy is a service's when
 -- its service name matched it (int_deployment_services_matched).
@@ -34,7 +36,7 @@ pull_request_services as (
 deployments as (
 
     select * from {{ ref('int_deployments_classified') }}
-    where is_production_deploy and matched_service_id is not null
+    where is_production_deploy and deployment_status = 'success' and matched_service_id is not null
 
 ),
 
@@ -126,12 +128,17 @@ ruled as (
         pull_requests.pr_id,
         first_commits.first_commit_at,
         case
-            when merge_commit_deploys.pr_id is not null then 'merge_commit'
+            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, merge_commit_deploys.deployed_at)
+                then 'merge_commit'
             when after_merge_deploys.deployed_at is not null then 'after_merge'
             when pull_requests_with_service.pr_id is not null then 'not_deployed'
             else 'no_service'
         end as lead_time_rule,
-        coalesce(merge_commit_deploys.deployed_at, after_merge_deploys.deployed_at) as deployed_at,
+        case
+            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, merge_commit_deploys.deployed_at)
+                then merge_commit_deploys.deployed_at
+            else after_merge_deploys.deployed_at
+        end as deployed_at,
         pull_requests.merge_commit_sha
     from pull_requests
     left join first_commits

@@ -118,9 +118,10 @@ def _spam_shares(world: World, deployments: Deployments) -> list[dict]:
 def _lead_time_rules(world: World, deployments: Deployments, prs: PullRequests, ids: np.ndarray) -> list[dict]:
     """Per merged pull request, the deploy that shipped it: the first successful production deploy of the service
     built from its repository at or after the merge (status success and the commit's first deploy: rolled_back,
-    failure, error and a redeploy of a commit deployed before do not count). Rule merge_commit when that deploy's commit_sha is the merge commit, after_merge otherwise,
-    not_deployed without one, no_service when no service is built from the repository. With the first commit's
-    authored_at and the deploy's deployed_at, each pull request's lead time follows."""
+    failure, error and a redeploy of a commit deployed before do not count). Rule merge_commit when that deploy's
+    commit_sha is the merge commit, after_merge otherwise, not_deployed without one, no_service when no service is
+    built from the repository. With the first commit's authored_at and the deploy's deployed_at, each pull
+    request's lead time follows."""
     rows, services = deployments.rows, world.services
     shipped = np.flatnonzero((rows.environment == PRODUCTION) & (rows.status == SUCCESS) & (rows.duplicate_of < 0))
     shipped = shipped[np.lexsort((rows.at[shipped], rows.service[shipped]))]

@@ -12,6 +12,7 @@
 -- The first deploy after the merge is found with a running minimum over each service's deploys and merges in
 -- time order, not by joining every merge to every later deploy (which grows with the square of history).
 -- Grain: one merged pull request.
+{%- set far_future = "cast('9999-12-31 00:00:00' as timestamp)" %}
 with
 
 pull_requests as (
@@ -124,18 +125,19 @@ after_merge_deploys as (
 
 ruled as (
 
+    -- the merge commit's deploy counts when no other deploy came after the merge and before it
     select
         pull_requests.pr_id,
         first_commits.first_commit_at,
         case
-            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, merge_commit_deploys.deployed_at)
+            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, {{ far_future }})
                 then 'merge_commit'
             when after_merge_deploys.deployed_at is not null then 'after_merge'
             when pull_requests_with_service.pr_id is not null then 'not_deployed'
             else 'no_service'
         end as lead_time_rule,
         case
-            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, merge_commit_deploys.deployed_at)
+            when merge_commit_deploys.deployed_at <= coalesce(after_merge_deploys.deployed_at, {{ far_future }})
                 then merge_commit_deploys.deployed_at
             else after_merge_deploys.deployed_at
         end as deployed_at,

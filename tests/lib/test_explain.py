@@ -136,6 +136,26 @@ def test_team_metric_inputs_reproduce_the_published_values(demo_run, team_weeks)
         assert sum(row[5] for row in value.record_sets[0].rows) == value.published_value
 
 
+def test_pull_request_metrics_list_the_pull_requests_and_rules_behind_the_published_values(demo_run, team_weeks):
+    workdir = demo_run.workspace.workdir
+    planted = {case["pr_id"]: case["tool"] for case in demo_run.ground_truth["ai_assisted_pull_requests"]}
+    seen_assisted = 0
+    for team, week, *_ in team_weeks:
+        share = explain_workdir(workdir, "ai_assisted_pr_share", team=team, week=week)
+        pull_requests, evidence = (record_set.rows for record_set in share.record_sets)
+        assisted = [row[0] for row in pull_requests if row[2] == "yes"]
+        assert set(assisted) <= set(planted)
+        assert share.published_value == (pytest.approx(len(assisted) / len(pull_requests)) if pull_requests else None)
+        strong_tools = {(row[0], row[4]) for row in evidence if row[3] == "strong"}
+        assert all((pr_id, planted[pr_id]) in strong_tools for pr_id in assisted), (team, week)
+        seen_assisted += len(assisted)
+        lead = explain_workdir(workdir, "lead_time_hours_p50", team=team, week=week)
+        hours = sorted(float(row[7]) for row in lead.record_sets[0].rows if row[7] != "null")
+        expected = (hours[(len(hours) - 1) // 2] + hours[len(hours) // 2]) / 2 if hours else None
+        assert lead.published_value == (pytest.approx(expected, abs=1e-3) if hours else None), (team, week)
+    assert seen_assisted, "no published team-week had an AI-assisted pull request"
+
+
 def test_tool_metric_inputs_reproduce_the_published_values(demo_run):
     workdir = demo_run.workspace.workdir
     rows = _published(demo_run, "select tool, month_start, licence_utilisation, nps from mart_tool_monthly")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+PULL_REQUEST_METRICS = ("ai_assisted_pr_share", "lead_time_hours_p50")  # a team's week, from its pull requests
 TEAM_METRICS = (
     "production_deploys",
     "quality_adjusted_deploys",
@@ -10,6 +11,7 @@ TEAM_METRICS = (
     "weekly_active_ai_users",
     "value_deriving_events",
     "velocity_multiple",
+    *PULL_REQUEST_METRICS,
 )
 TOOL_METRICS = ("monthly_active_users", "licence_utilisation", "idle_seats", "shadow_users", "nps")
 METRICS = TEAM_METRICS + TOOL_METRICS

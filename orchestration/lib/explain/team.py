@@ -6,8 +6,15 @@ from datetime import date, timedelta
 import duckdb
 
 from orchestration.lib.explain.definitions import column_definition
+from orchestration.lib.explain.pull_requests import explain_pull_requests
 from orchestration.lib.explain.queries import engineer_list, number, query_rows, ratio, scalar, source_of
-from orchestration.lib.explain.records import DEPLOY_COLUMNS, ExplainError, Explanation, RecordSet
+from orchestration.lib.explain.records import (
+    DEPLOY_COLUMNS,
+    PULL_REQUEST_METRICS,
+    ExplainError,
+    Explanation,
+    RecordSet,
+)
 
 
 def _deployments(con: duckdb.DuckDBPyConnection, team: str, weeks: list[date], where: str) -> list[dict]:
@@ -226,6 +233,8 @@ def explain_team(con: duckdb.DuckDBPyConnection, metric: str, team: str, week: d
         )
     elif metric == "velocity_multiple":
         _explain_velocity(con, explanation, team, week, mart)
+    elif metric in PULL_REQUEST_METRICS:
+        explain_pull_requests(con, explanation, metric, team, week)
     return explanation
 
 

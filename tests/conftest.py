@@ -28,10 +28,14 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under `make test`'s two xdist workers (`--dist loadgroup`), a module's tests run on one worker, so a
-    module fixture (a pipeline run, often) is built once; a test with its own group keeps it."""
+    module fixture (a pipeline run, often) is built once; a test with its own group keeps it.
+
+    The slow modules (several minutes each) come first: the workers hand out groups in this order, and a slow
+    group started last would run alone at the end while the other worker idles."""
     for item in items:
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
 
 
 TINY_LANDING = {

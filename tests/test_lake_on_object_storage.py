@@ -19,6 +19,8 @@ from orchestration.lib.workspace import Workspace
 from tests.conftest import DemoRun, run_isolated, with_organisation_secret
 from tests.test_operations import published_marts
 
+pytestmark = pytest.mark.slow  # a whole run against a local S3 endpoint: minutes
+
 
 def object_digest(lake: ObjectPath) -> dict[str, str]:
     """Every object under the lake's prefix with its ETag (the MD5 of a single-part object's bytes)."""

@@ -576,9 +576,7 @@ def test_pr_splitting_flags_the_planted_author_only(demo: Demo) -> None:
         sizes = sorted(pr["additions"] + pr["deletions"] for pr in prs)
         median = (sizes[(len(sizes) - 1) // 2] + sizes[len(sizes) // 2]) / 2
         if len(prs) >= SPLITTING_MIN_PULL_REQUESTS and median <= SPLITTING_MAX_MEDIAN_LINES:
-            flagged[key] = prs
-        else:
-            assert len(prs) < SPLITTING_MIN_PULL_REQUESTS or median > 3 * SPLITTING_MAX_MEDIAN_LINES, key  # far off
+            flagged[key] = prs  # only the planted case may be here (below)
     (case,) = demo.truth["pr_splitting"]
     engineer = identities[date.fromisoformat(case["week_start"])][case["identity"]]
     assert list(flagged) == [(engineer, case["week_start"])]

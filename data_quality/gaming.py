@@ -76,7 +76,7 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
         """
         with acknowledged as (
             -- a signal is an engineer's week, named by one of their identities: it covers all their pull requests
-            select distinct coalesce(pulls.author_engineer_id, pulls.author) as author_key, pulls.week_start
+            select distinct pulls.author_key, pulls.week_start
             from intermediate.int_guard_signals_acknowledged as signals
             inner join intermediate.int_pull_requests_attributed as pulls
                 on signals.entity_id = pulls.author and signals.period_start = pulls.week_start
@@ -86,7 +86,7 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
             select teams.org, pulls.week_start, pulls.is_split_flagged
                 and not exists (
                     select 1 from acknowledged
-                    where acknowledged.author_key = coalesce(pulls.author_engineer_id, pulls.author)
+                    where acknowledged.author_key = pulls.author_key
                         and acknowledged.week_start = pulls.week_start
                 ) as is_counted_flag
             from intermediate.int_pull_requests_attributed as pulls

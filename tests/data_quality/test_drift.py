@@ -107,7 +107,7 @@ def pull_request_warehouse(split: int, honest: int, acknowledged: bool) -> duckd
         "identity varchar, activity_count bigint, is_value_deriving_type boolean)"
     )
     con.execute(
-        "create table intermediate.int_pull_requests_attributed (author varchar, author_engineer_id varchar, "
+        "create table intermediate.int_pull_requests_attributed (author varchar, author_key varchar, "
         "team_id varchar, week_start date, merged_date date, is_split_flagged boolean)"
     )
     rows = [("sam" if n % 2 else "sam@example.com", "e-sam", True) for n in range(split)]

@@ -36,29 +36,14 @@ names as (
 
 ),
 
-parsed as (
-
-    -- owner/repo: exactly one '/' with text on both sides, as GitHub spells a repository's full name
-    select
-        side,
-        service_id,
-        {{ dbt.length('service_id') }} - {{ dbt.length(dbt.replace('service_id', "'/'", "''")) }} = 1
-        and {{ dbt.split_part('service_id', "'/'", 1) }} <> ''
-        and {{ dbt.split_part('service_id', "'/'", 2) }} <> '' as is_full_name
-    from names
-
-),
-
 keyed as (
 
     select
         side,
         service_id,
-        is_full_name,
-        lower(
-            case when is_full_name then {{ dbt.split_part('service_id', "'/'", 2) }} else service_id end
-        ) as repository_name
-    from parsed
+        {{ is_full_repository_name('service_id') }} as is_full_name,
+        {{ repository_name_key('service_id') }} as repository_name
+    from names
 
 ),
 

@@ -182,7 +182,7 @@ signals as (
         true as is_excluded
     from pull_requests
     where is_split_flagged
-    group by coalesce(author_engineer_id, author), week_start
+    group by author_key, week_start
 
     union all
 
@@ -196,7 +196,7 @@ signals as (
         false as is_excluded
     from pull_requests
     where is_attribution_without_usage
-    group by author_engineer_id, week_start
+    group by author_key, week_start
 
     union all
 

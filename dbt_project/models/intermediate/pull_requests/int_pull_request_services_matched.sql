@@ -39,15 +39,13 @@ pull_request_repositories as (
 
 named as (
 
-    -- both sides keyed by the repository name (the part after owner/), so that the match is an equi-join
+    -- both sides keyed by the repository name (repository_name_key), so that the match is an equi-join
     select
         'pull_request' as side,
         pr_id as id,
         repository,
-        repository like '%/%' as is_full_name,
-        case
-            when repository like '%/%' then {{ dbt.split_part('repository', "'/'", 2) }} else repository
-        end as repository_name
+        {{ is_full_repository_name('repository') }} as is_full_name,
+        {{ repository_name_key('repository') }} as repository_name
     from pull_request_repositories
 
     union all
@@ -56,10 +54,8 @@ named as (
         'service' as side,
         service_id as id,
         repository,
-        repository like '%/%' as is_full_name,
-        case
-            when repository like '%/%' then {{ dbt.split_part('repository', "'/'", 2) }} else repository
-        end as repository_name
+        {{ is_full_repository_name('repository') }} as is_full_name,
+        {{ repository_name_key('repository') }} as repository_name
     from service_repositories
 
 ),

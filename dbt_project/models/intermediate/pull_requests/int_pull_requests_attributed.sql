@@ -112,6 +112,9 @@ measured as (
         pull_requests.author,
         pull_requests.author_type,
         identities.engineer_id as author_engineer_id,
+        -- who the guards count: the engineer, whatever identity each pull request came under (a login here, an
+        -- email there), so that splitting cannot hide behind a second identity; else the identity itself
+        coalesce(identities.engineer_id, pull_requests.author) as author_key,
         case
             when engineer_days.is_engineer then engineer_days.team_id
             when repository_owners.owning_teams = 1 then repository_owners.team_id
@@ -174,13 +177,11 @@ measured as (
 
 split_author_weeks as (
 
-    -- an engineer's pull requests count together whatever identity each was sent under (a login here, an
-    -- email there), so that splitting cannot hide behind a second identity
     select
-        coalesce(author_engineer_id, author) as author_key,
+        author_key,
         week_start
     from measured
-    group by coalesce(author_engineer_id, author), week_start
+    group by author_key, week_start
     having count(*) >= {{ metric_var('pr_splitting_min_prs_per_week') }}
         and {{ percentile_continuous('size_lines', 0.5) }} <= {{ metric_var('pr_splitting_max_median_lines') }}
 
@@ -193,7 +194,7 @@ final as (
         split_author_weeks.author_key is not null as is_split_flagged
     from measured
     left join split_author_weeks
-        on coalesce(measured.author_engineer_id, measured.author) = split_author_weeks.author_key
+        on measured.author_key = split_author_weeks.author_key
         and measured.week_start = split_author_weeks.week_start
 
 )

@@ -10,6 +10,7 @@ import io
 import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from orchestration.cli import main
@@ -52,6 +53,15 @@ def test_a_lake_on_s3_publishes_the_marts_of_a_local_lake(s3_run: Workspace, dem
     local = sorted(path.relative_to(local_lake).as_posix() for path in local_lake.rglob("*") if path.is_file())
     assert sorted(object_digest(s3_run.lake)) == [path for path in local if not path.startswith(".journal")]
     assert not open_journals(s3_run.lake)  # the run published: its journal is committed
+
+
+def test_the_staging_models_over_an_object_store_are_tables(s3_run: Workspace):
+    """A view over the lake would download its files again for every model and test reading it."""
+    with duckdb.connect(str(s3_run.warehouse), read_only=True) as con:
+        kinds = con.execute(
+            "select distinct table_type from information_schema.tables where table_schema like '%staging'"
+        ).fetchall()
+    assert kinds == [("BASE TABLE",)]
 
 
 def test_a_failed_run_leaves_the_objects_of_the_lake_as_they_were(s3_run: Workspace, demo_run: DemoRun, capsys):

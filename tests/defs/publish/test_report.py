@@ -123,6 +123,39 @@ def test_every_org_has_a_page_listing_each_of_its_teams_by_display_name(publishe
         assert not {team["team_id"] for team in release_data.teams} & set(names)
 
 
+def _hours(value) -> str:
+    return "–" if value is None else f"{value:,.1f} h"
+
+
+def test_each_org_shows_the_four_dora_keys_and_its_ai_assisted_and_other_pull_requests(published, release_data):
+    week = _headline_week(release_data)
+    page = (published / "report" / "index.html").read_text()
+    by_org = {row["org"]: row for row in release_data.org_weeks if row["week_start"] == week}
+    for shown in table(page, "orgs-table"):
+        row = by_org[shown["Org"]]
+        assert shown["Deploys / engineer"] == f"{row['deploys_per_engineer']:.2f}"
+        assert shown["Lead time"] == _hours(row["lead_time_hours_p50"])
+        assert shown["CFR"] == f"{100 * row['change_failure_rate']:.0f}%"
+        assert shown["Time to restore"] == _hours(row["time_to_restore_hours_p50"])
+        assert (
+            shown["AI-assisted PRs"] == f"{100 * row['ai_assisted_pr_share']:.0f}% of {row['merged_pull_requests']:,}"
+        )
+    names = {team["team_id"]: team["team_name"] for team in release_data.teams}
+    links = next(one for one in tables(page) if one["name"] == "orgs-table")["links"]
+    shown_rows = [row for link in links for row in table((published / "report" / link).read_text(), "pull-requests")]
+    published_rows = [row for row in release_data.pull_request_weeks if row["week_start"] == week]
+    assert sorted((row["Team"], row["Pull requests"], row["Merged"], row["Lead time"]) for row in shown_rows) == sorted(
+        (
+            names[row["team_id"]],
+            "AI-assisted" if row["is_ai_assisted"] else "other",
+            f"{row['merged_pull_requests']:,}",
+            _hours(row["lead_time_hours_p50"]),
+        )
+        for row in published_rows
+    )
+    assert {row["Pull requests"] for row in shown_rows} == {"AI-assisted", "other"}
+
+
 def test_the_distribution_counts_every_team_against_the_tiers_in_the_data(published, release_data):
     page = (published / "report" / "index.html").read_text()
     shown = [int(row["Teams"].replace(",", "")) for row in table(page, "distribution")]

@@ -17,9 +17,21 @@ weeks as (
 
 ),
 
+pull_requests as (
+
+    select * from {{ ref('fct_pull_requests') }}
+
+),
+
+deployments as (
+
+    select * from {{ ref('fct_deployments') }}
+
+),
+
 final as (
 
-    {{ team_week_rollup('team_weeks', 'weeks') }}
+    {{ team_week_rollup('team_weeks', 'weeks', 'pull_requests', 'deployments') }}
 
 )
 

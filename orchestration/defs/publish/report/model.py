@@ -39,6 +39,12 @@ class TeamRow:
 
 
 @dataclass(frozen=True)
+class PullRequestRow:
+    team: TeamRow
+    week: dict  # the team's mart_pull_requests_weekly row of the headline week, AI-assisted or other
+
+
+@dataclass(frozen=True)
 class OrgView:
     org: str
     slug: str
@@ -46,6 +52,7 @@ class OrgView:
     weeks: list[dict]  # every week of the org, oldest first
     teams: list[TeamRow]  # every team of the org, by name
     distribution: list[tuple[str, int]]
+    pull_requests: list[PullRequestRow]  # per team, its AI-assisted row then its other row
 
 
 @dataclass(frozen=True)
@@ -151,10 +158,21 @@ def build_model(data: ReportData) -> ReportModel:
         if row["week_start"] == headline_week
     ]
     team_rows.sort(key=lambda team: (team.org, team.name.lower()))
+    pull_requests_of = {
+        (row["team_id"], row["is_ai_assisted"]): row
+        for row in data.pull_request_weeks
+        if row["week_start"] == headline_week
+    }
     orgs = []
     for org, org_slug in slugs.items():
         weeks = [row for row in data.org_weeks if row["org"] == org]
         teams = [team for team in team_rows if team.org == org]
+        pull_requests = [
+            PullRequestRow(team, pull_requests_of[(team.team_id, is_ai_assisted)])
+            for team in teams
+            for is_ai_assisted in (True, False)
+            if (team.team_id, is_ai_assisted) in pull_requests_of
+        ]
         orgs.append(
             OrgView(
                 org,
@@ -163,6 +181,7 @@ def build_model(data: ReportData) -> ReportModel:
                 weeks,
                 teams,
                 distribution([team.week for team in teams], buckets),
+                pull_requests,
             )
         )
     ranked = sorted(

@@ -21,6 +21,7 @@ class ReportData:
     teams: list[dict]
     signals: list[dict]
     unattributed: list[dict]
+    pull_request_weeks: list[dict] = field(default_factory=list)  # mart_pull_requests_weekly
     signal_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> open, acknowledged, excluded
 
 
@@ -39,6 +40,9 @@ def read_report_data(marts: Path) -> ReportData:
             tool_months=_rows(con, "select * from mart_tool_monthly order by tool, month_start"),
             tool_days=_rows(con, "select * from mart_tool_daily order by tool, activity_date"),
             teams=_rows(con, "select team_id, team_name, org, velocity_target from dim_teams order by org, team_name"),
+            pull_request_weeks=_rows(
+                con, "select * from mart_pull_requests_weekly order by team_id, week_start, is_ai_assisted desc"
+            ),
             signals=_rows(
                 con,
                 "select * from mart_guard_signals qualify row_number() over (partition by signal_type, "

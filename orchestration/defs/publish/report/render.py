@@ -44,6 +44,8 @@ FILTERS = {
     "ratio": _formatter(lambda value: f"{value:.2f}"),
     "percent": _formatter(lambda value: f"{100 * value:.0f}%"),
     "multiple": _formatter(lambda value: f"{value:.2f}×"),
+    "hours": _formatter(lambda value: f"{value:,.1f} h"),
+    "rounded": _formatter(lambda value: f"{value:,.0f}"),
     "usd": _formatter(lambda value: f"${value:,.0f}"),
     "nps": _formatter(lambda value: f"{value:+.0f}" if round(value) else "0"),
     "yesno": _formatter(lambda value: "yes" if value else "no"),

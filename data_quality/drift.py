@@ -152,7 +152,7 @@ def _silences(
     return rows
 
 
-def deployment_silences(
+def feed_silences(
     counts: dict[date, int],
     delivered: set[date],
     days: list[date],
@@ -160,7 +160,7 @@ def deployment_silences(
     warn_rate: float,
     awaited: frozenset[date] = frozenset(),
 ) -> list[dict]:
-    """The rule of `silent_deployment_days` on daily counts (days absent from `counts` had no delivery)."""
+    """The rule of `silent_feed_days` on daily counts (days absent from `counts` had no delivery)."""
 
     def excuse_of(day: date) -> str | None:
         return "delivered empty" if day in delivered else "not exported yet" if day in awaited else None
@@ -212,21 +212,23 @@ def _awaited_days(lake_root: LakePath, entity: str, days: list[date], delivered:
     return awaited_days(date.fromisoformat(max(reported)) if reported else None, days, delivered)
 
 
-def silent_deployment_days(lake: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:
-    """Days of the run without deployments, graded by how implausible zero is for that weekday.
+def silent_feed_days(
+    lake: LakePath, entity: str, days: list[date], false_alarm_rate: float, warn_rate: float
+) -> list[dict]:
+    """Days of the run without records of a daily feed (deployments, merged or closed pull requests), graded
+    by how implausible zero is for that weekday.
 
     A day some landing file covers (a generic empty file, or a day inside the span a vendor export
     reports: webhooks and REST pages have no empty file) is an explicit zero, and a day just after the
     last one the vendor exports report may not be exported yet: either is at most a WARN. Any other day
-    without deployments blocks when its weekday's volume makes zero implausible: the file is missing.
+    without records blocks when its weekday's volume makes zero implausible: the file is missing. A feed
+    the organisation never delivered has no volume, so its absence is never a silence.
     """
     history_days = _history_days(days)
-    delivered = _delivered_days(lake, "deployments", history_days)
-    counts = dict.fromkeys(delivered, 0) | dict(
-        _daily_counts(lake, "deployments", history_days, "count(*)", by_tool=False)
-    )
-    awaited = _awaited_days(lake, "deployments", days, delivered)
-    return deployment_silences(counts, delivered, days, false_alarm_rate, warn_rate, awaited)
+    delivered = _delivered_days(lake, entity, history_days)
+    counts = dict.fromkeys(delivered, 0) | dict(_daily_counts(lake, entity, history_days, "count(*)", by_tool=False))
+    awaited = _awaited_days(lake, entity, days, delivered)
+    return feed_silences(counts, delivered, days, false_alarm_rate, warn_rate, awaited)
 
 
 def silent_tools(lake_root: LakePath, days: list[date], false_alarm_rate: float, warn_rate: float) -> list[dict]:

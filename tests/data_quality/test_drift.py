@@ -1,11 +1,12 @@
-"""The headline-jump gate compares full weeks only: a week the data has just begun is not a 10x drop. The gaming
-gate counts split pull requests against an org-week's merged pull requests, acknowledged ones excepted."""
+"""The headline-jump gate compares full weeks only: a week the data has just begun is not a 10x drop. The silence
+gates judge a missing day against the feed's own weekday volume. The gaming gate counts split pull requests
+against an org-week's merged pull requests, acknowledged ones excepted."""
 
 from datetime import date, timedelta
 
 import duckdb
 
-from data_quality.drift import org_headline_jumps, silent_tools
+from data_quality.drift import org_headline_jumps, silent_feed_days, silent_tools
 from data_quality.gaming import gaming_over_tolerance
 
 
@@ -69,6 +70,34 @@ def test_a_busy_tool_silent_while_others_report_fails_the_gate(tmp_path):
     [row] = silent_tools(tmp_path, [today], false_alarm_rate=0.001, warn_rate=0.05)
     assert (row["day"], row["tool"], row["severity"], row["expected"]) == ("2026-02-03", "cursor", "ERROR", 30)
     assert silent_tools(tmp_path, [date(2026, 3, 20)], 0.001, 0.05) == []  # no partition in that window
+
+
+def write_pull_request_days(lake_root, merged_by_day: dict[date, int], covered: set[date]) -> None:
+    """Pull request partitions of the days with merges, and the stats ingest writes for each day a file covers."""
+    for day, merged in merged_by_day.items():
+        folder = lake_root / "raw" / "pull_requests" / f"day={day.isoformat()}"
+        folder.mkdir(parents=True)
+        duckdb.sql(f"copy (select range as number from range({merged})) to '{folder / 'data.parquet'}'")
+    for day in covered:
+        stats = lake_root / "stats" / "pull_requests" / f"day={day.isoformat()}.json"
+        stats.parent.mkdir(parents=True, exist_ok=True)
+        stats.write_text('{"files": 1}')
+
+
+def test_a_missing_day_of_a_busy_pull_request_feed_fails_the_gate_and_an_empty_file_only_warns(tmp_path):
+    today = date(2026, 2, 3)  # a Tuesday
+    history = {today - timedelta(days=offset): 40 for offset in range(1, 29)}
+    write_pull_request_days(tmp_path / "missing", history, set(history))
+    [row] = silent_feed_days(tmp_path / "missing", "pull_requests", [today], 0.001, 0.05)
+    assert (row["day"], row["severity"], row["expected"]) == ("2026-02-03", "ERROR", 40)
+    write_pull_request_days(tmp_path / "empty", history, {*history, today})  # an empty file covers the day
+    [row] = silent_feed_days(tmp_path / "empty", "pull_requests", [today], 0.001, 0.05)
+    assert row["severity"] == "WARN"
+
+
+def test_an_organisation_without_pull_requests_is_not_a_silent_feed(tmp_path):
+    write_usage_days(tmp_path, {date(2026, 2, 3) - timedelta(days=offset): {"cursor": 30} for offset in range(29)})
+    assert silent_feed_days(tmp_path, "pull_requests", [date(2026, 2, 3)], 0.001, 0.05) == []
 
 
 def test_a_niche_tool_silent_after_a_week_of_usage_passes(tmp_path):

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from data_quality.drift import awaited_days, deployment_silences, jump_chance, quarantine_chance, tool_silences
+from data_quality.drift import awaited_days, feed_silences, jump_chance, quarantine_chance, tool_silences
 
 FALSE_ALARM_RATE, WARN_RATE, TOLERANCE = 0.001, 0.05, 0.01  # the shipped metric_vars
 FIRST = date(2026, 1, 5)  # a Monday
@@ -79,7 +79,7 @@ def deploy_rows(organisation: Organisation) -> list[dict]:
         return []
     delivered, awaited = landing_cover(busy, organisation)
     counts = dict.fromkeys(delivered, 0) | {day: n for day, n in organisation.deploys.items() if n}
-    return deployment_silences(counts, delivered, RUN, FALSE_ALARM_RATE, WARN_RATE, awaited)
+    return feed_silences(counts, delivered, RUN, FALSE_ALARM_RATE, WARN_RATE, awaited)
 
 
 def errors(rows: list[dict]) -> list[dict]:
@@ -121,11 +121,11 @@ def test_a_busy_tool_going_silent_blocks(seed, day):
 def test_a_missing_deployment_day_blocks_only_when_no_file_covers_it(day):
     deploys = {past: 30 for past in DAYS}
     counts = {past: n for past, n in deploys.items() if past != day}
-    [missing] = deployment_silences(counts, set(counts), RUN, FALSE_ALARM_RATE, WARN_RATE)
+    [missing] = feed_silences(counts, set(counts), RUN, FALSE_ALARM_RATE, WARN_RATE)
     assert (missing["day"], missing["severity"], missing["expected"]) == (day.isoformat(), "ERROR", 30)
-    explicit = deployment_silences({**counts, day: 0}, {*counts, day}, RUN, FALSE_ALARM_RATE, WARN_RATE)
+    explicit = feed_silences({**counts, day: 0}, {*counts, day}, RUN, FALSE_ALARM_RATE, WARN_RATE)
     assert [(row["severity"], row["excuse"]) for row in explicit] == [("WARN", "delivered empty")]
-    awaited = deployment_silences(counts, set(counts), RUN, FALSE_ALARM_RATE, WARN_RATE, frozenset({day}))
+    awaited = feed_silences(counts, set(counts), RUN, FALSE_ALARM_RATE, WARN_RATE, frozenset({day}))
     assert [(row["severity"], row["excuse"]) for row in awaited] == [("WARN", "not exported yet")]
 
 
@@ -149,7 +149,7 @@ def test_a_day_every_tool_is_silent_on_a_delivered_day_only_warns():
 def test_too_little_history_judges_nothing():
     day = DAYS[8]
     counts = {past: 500 for past in DAYS[:8] if past.weekday() != day.weekday()}  # no same weekday, a gap
-    assert deployment_silences(counts, set(counts), [day], FALSE_ALARM_RATE, WARN_RATE) == []
+    assert feed_silences(counts, set(counts), [day], FALSE_ALARM_RATE, WARN_RATE) == []
 
 
 @HONEST

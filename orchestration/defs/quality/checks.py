@@ -30,11 +30,7 @@ from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
 
 # Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
-# landing contract and quarantine gates pass on nothing. They have no source_not_silent gate: whether a day
-# without merged or closed pull requests is implausible would need the same weekday history as deployments.
-# mart_pull_requests_weekly and mart_team_weekly's pull request columns now read them, so a silence gate belongs
-# here, judged only on organisations whose lake holds pull requests in the weeks before (one that never delivered
-# any is not a silent feed); it is not built yet, and a silent pull request feed shows as zero merged.
+# landing contract, quarantine and silence gates pass on nothing.
 DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
@@ -249,14 +245,15 @@ def _silence_thresholds(scope: Scope) -> tuple[float, float]:
     return thresholds["gate_false_alarm_rate"], thresholds["silence_warn_rate"]
 
 
-def _deployments_not_silent(scope: Scope, _entity: str) -> dg.AssetCheckResult:
-    rows = drift.silent_deployment_days(scope.workspace.lake, scope.days, *_silence_thresholds(scope))
+def _feed_not_silent(scope: Scope, entity: str) -> dg.AssetCheckResult:
+    rows = drift.silent_feed_days(scope.workspace.lake, entity, scope.days, *_silence_thresholds(scope))
+    what = entity.replace("_", " ")
     return _graded_result(
-        "source_not_silent:deployments",
+        f"source_not_silent:{entity}",
         rows,
-        "no deployments on a day whose weekday volume makes zero implausible, and no landing file covers the day. "
+        f"no {what} on a day whose weekday volume makes zero implausible, and no landing file covers the day. "
         "If the export has not reached that day yet, run up to the day before; if there really were none, "
-        "write an empty landing/deployments/YYYY-MM-DD.ndjson; then rerun",
+        f"write an empty landing/{entity}/YYYY-MM-DD.ndjson; then rerun",
     )
 
 
@@ -304,11 +301,15 @@ LANDING_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
         "belongs to one engineer.",
         _one_engineer_per_identity,
     ),
-    ("deployments", "source_not_silent"): (
-        "No day of the run is without deployments when its weekday's volume makes zero implausible "
-        "(ERROR at gate_false_alarm_rate unless a landing file covers the day; WARN at silence_warn_rate).",
-        _deployments_not_silent,
-    ),
+    **{
+        (entity, "source_not_silent"): (
+            f"No day of the run is without {entity.replace('_', ' ')} when its weekday's volume makes zero "
+            "implausible (ERROR at gate_false_alarm_rate unless a landing file covers the day; WARN at "
+            "silence_warn_rate).",
+            _feed_not_silent,
+        )
+        for entity in ("deployments", "pull_requests")
+    },
     ("tool_activity", "source_not_silent"): (
         "No tool goes silent on a day when its weekday's volume makes zero implausible "
         "(ERROR at gate_false_alarm_rate; WARN at silence_warn_rate or on a day every tool is silent).",

@@ -4,17 +4,29 @@ It reads a landing folder in the generic contract v1 (never the lake or the ware
 data (landing/reference/<name>.csv when present, else seeds/<name>.csv), and returns the rows the metric
 marts must hold. It shares no code with the pipeline: a definition misread by the dbt models shows up as a
 difference, not as the same mistake twice. It covers what the generic contract and the metric marts need
-(no vendor formats, no guard-signal mart).
+(no vendor formats, no guard-signal mart); the pull request metrics and the DORA times (lead time for changes,
+time to restore) are computed by tests/pull_request_oracle.py from what this module reads.
 
 Where a definition leaves room for reading, the reading taken is written down at that spot ("Reading:").
 """
 
-import csv
-import json
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from tests.oracle_reading import (
+    csv_rows,
+    is_true,
+    latest_by_key,
+    month_start,
+    ndjson_records,
+    ratio,
+    reference_rows,
+    utc,
+    week_start,
+)
+from tests.pull_request_oracle import PullRequestMetrics, mart_pull_requests_weekly
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -24,6 +36,7 @@ MART_KEYS = {
     "mart_tool_monthly": ("tool", "month_start"),
     "mart_company_weekly": ("week_start",),
     "mart_tool_daily": ("tool", "activity_date"),
+    "mart_pull_requests_weekly": ("team_id", "week_start", "is_ai_assisted"),
 }
 
 MART_COLUMNS = {
@@ -32,17 +45,20 @@ MART_COLUMNS = {
         "deploys_per_engineer", "change_failure_rate", "weekly_active_ai_users", "is_adopting",
         "lifecycle_stages_covered", "is_ai_native", "value_deriving_events", "vde_per_active_user",
         "baseline_deploys_per_engineer", "velocity_multiple", "velocity_target", "is_on_track",
-        "is_suppressed",
+        "merged_pull_requests", "ai_assisted_pr_share", "lead_time_hours_p50", "lead_time_hours_p90",
+        "time_to_restore_hours_p50", "is_suppressed",
     ),
     "mart_org_weekly": (
         "org", "week_start", "is_complete", "teams", "publishable_teams", "adopting_teams", "adoption_rate",
         "ai_native_teams", "headcount", "deploys_per_engineer", "change_failure_rate", "teams_on_track",
-        "value_deriving_events",
+        "value_deriving_events", "merged_pull_requests", "ai_assisted_pr_share", "lead_time_hours_p50",
+        "lead_time_hours_p90", "time_to_restore_hours_p50",
     ),
     "mart_company_weekly": (
         "week_start", "is_complete", "teams", "publishable_teams", "adopting_teams", "adoption_rate",
         "ai_native_teams", "headcount", "deploys_per_engineer", "change_failure_rate", "teams_on_track",
-        "value_deriving_events",
+        "value_deriving_events", "merged_pull_requests", "ai_assisted_pr_share", "lead_time_hours_p50",
+        "lead_time_hours_p90", "time_to_restore_hours_p50",
     ),
     "mart_tool_monthly": (
         "tool", "month_start", "monthly_active_users", "licensed_engineers", "active_licensed_engineers",
@@ -53,57 +69,15 @@ MART_COLUMNS = {
         "tool", "activity_date", "daily_active_users", "rolling_28d_active_users", "licensed_engineers",
         "licence_utilisation",
     ),
+    "mart_pull_requests_weekly": (
+        "team_id", "week_start", "is_ai_assisted", "is_complete", "headcount", "merged_pull_requests",
+        "deployed_pull_requests", "cycle_time_hours_p50", "review_wait_hours_p50", "size_lines_p50",
+        "lead_time_hours_p50", "lead_time_hours_p90", "is_suppressed",
+    ),
 }  # fmt: skip
 
 
 # ---- reading -----------------------------------------------------------------------------------
-
-
-def _csv_rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8-sig") as source:
-        return [{key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(source)]
-
-
-def _reference(landing: Path, seeds: Path, name: str) -> list[dict[str, str]]:
-    """The organisation's override when landing/reference/<name>.csv exists and has rows, else the seed."""
-    override = landing / "reference" / f"{name}.csv"
-    if override.exists():
-        rows = _csv_rows(override)
-        if rows:
-            return rows
-    return _csv_rows(seeds / f"{name}.csv")
-
-
-def _true(text: str) -> bool:
-    return text.strip().lower() in ("true", "1", "yes")
-
-
-def _utc(text: str) -> datetime:
-    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _ndjson(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _latest_by_key(records: list[dict], key: str) -> list[dict]:
-    """Records deduplicated on `key` across files, the latest (last read) record winning."""
-    latest: dict[str, dict] = {}
-    for record in records:
-        latest[record[key]] = record
-    return list(latest.values())
-
-
-def week_start(day: date) -> date:
-    """The Monday of the ISO week holding `day`."""
-    return day - timedelta(days=day.weekday())
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
 
 
 @dataclass(frozen=True)
@@ -158,30 +132,31 @@ class Landing:
 
     def __init__(self, landing: Path, seeds: Path = SEEDS_DIR, first: date | None = None, last: date | None = None):
         self.landing = landing
+        self.seeds = seeds
         # Reading: an organisation's metric_vars.csv changes the thresholds it names; the others keep the seed's.
-        self.vars = {row["name"]: float(row["value"]) for row in _csv_rows(seeds / "metric_vars.csv")}
+        self.vars = {row["name"]: float(row["value"]) for row in csv_rows(seeds / "metric_vars.csv")}
         override = landing / "reference" / "metric_vars.csv"
         if override.exists():
-            self.vars |= {row["name"]: float(row["value"]) for row in _csv_rows(override)}
+            self.vars |= {row["name"]: float(row["value"]) for row in csv_rows(override)}
         self.tools = {
             row["tool"]: Tool(
                 frozenset(stage for stage in row["lifecycle_stages"].split("|") if stage),
-                _true(row["requires_licence"]),
+                is_true(row["requires_licence"]),
                 float(row["monthly_cost_usd"] or 0),
             )
-            for row in _reference(landing, seeds, "tools")
+            for row in reference_rows(landing, seeds, "tools")
         }
         self.activity_types = {
-            row["activity_type"]: (_true(row["is_active"]), _true(row["is_value_deriving"]))
-            for row in _reference(landing, seeds, "activity_types")
+            row["activity_type"]: (is_true(row["is_active"]), is_true(row["is_value_deriving"]))
+            for row in reference_rows(landing, seeds, "activity_types")
         }
         self.production_environments = {
             row["environment"].lower()
-            for row in _reference(landing, seeds, "environments")
-            if _true(row["is_production"])
+            for row in reference_rows(landing, seeds, "environments")
+            if is_true(row["is_production"])
         }
         # Reading: one programme row (the shipped seed has one); its window bounds are inclusive.
-        programme = _reference(landing, seeds, "velocity_programme")[0]
+        programme = reference_rows(landing, seeds, "velocity_programme")[0]
         self.baseline_start = date.fromisoformat(programme["baseline_start"])
         self.baseline_end = date.fromisoformat(programme["baseline_end"])
 
@@ -197,9 +172,10 @@ class Landing:
         self.weeks = sorted({week_start(day) for day in self.days})
         self.months = sorted({month_start(day) for day in self.days})
 
-        self.teams = {row["team_id"]: row for row in _csv_rows(landing / "teams" / "teams.csv")}
+        self.teams = {row["team_id"]: row for row in csv_rows(landing / "teams" / "teams.csv")}
         self._read_roster()
         self._read_identities()
+        self.service_rows = csv_rows(landing / "services" / "services.csv")
         self.service_owners = [
             (
                 row["service"],
@@ -207,7 +183,7 @@ class Landing:
                 date.fromisoformat(row["valid_from"][:10]),
                 date.fromisoformat(row["valid_to"][:10]) if row["valid_to"] else None,
             )
-            for row in _csv_rows(landing / "services" / "services.csv")
+            for row in self.service_rows
         ]
         self.deploys = self._read_deploys()
         self.activity = self._read_usage()
@@ -220,7 +196,7 @@ class Landing:
         self.snapshots: list[tuple[date, dict[str, dict]]] = []
         for path in sorted((self.landing / "roster").glob("roster_*.csv")):
             snapshot_date = date.fromisoformat(path.stem.removeprefix("roster_"))
-            members = {row["engineer_id"]: row for row in _csv_rows(path)}
+            members = {row["engineer_id"]: row for row in csv_rows(path)}
             self.snapshots.append((snapshot_date, members))
         self.snapshots.sort(key=lambda snapshot: snapshot[0])
 
@@ -236,15 +212,19 @@ class Landing:
     def engineer_team(self, engineer_id: str | None, day: date) -> str | None:
         """The team of an engineer on `day`; None when not on that day's roster as an engineer."""
         member = self.snapshot(day).get(engineer_id or "")
-        if member is None or not _true(member["is_engineer"]):
+        if member is None or not is_true(member["is_engineer"]):
             return None
         return member["team_id"]
+
+    def is_week_complete(self, week: date) -> bool:
+        """Every day of the ISO week is in the data."""
+        return all(week + timedelta(days=offset) in self.days for offset in range(7))
 
     def headcount(self, team_id: str, monday: date) -> int:
         return sum(
             1
             for member in self.snapshot(monday).values()
-            if member["team_id"] == team_id and _true(member["is_engineer"])
+            if member["team_id"] == team_id and is_true(member["is_engineer"])
         )
 
     def _read_identities(self) -> None:
@@ -258,7 +238,7 @@ class Landing:
                     self.identity_to_engineer[member["github_login"].lower()] = engineer_id
         path = self.landing / "identities" / "identities.csv"
         if path.exists():
-            for row in _csv_rows(path):
+            for row in csv_rows(path):
                 self.identity_to_engineer[row["identity"].lower()] = row["engineer_id"]
 
     def resolve(self, identity: str | None) -> str | None:
@@ -270,7 +250,7 @@ class Landing:
         records = []
         for day in self.days:
             for path in sorted((self.landing / "deployments").glob(f"{day.isoformat()}*.ndjson")):
-                records.extend(_ndjson(path))
+                records.extend(ndjson_records(path))
         return [
             Deploy(
                 deployment_id=record["deployment_id"],
@@ -278,11 +258,11 @@ class Landing:
                 environment=record["environment"].lower(),
                 commit_sha=record["commit_sha"],
                 status=record["status"],
-                deployed_at=_utc(record["deployed_at"]),
+                deployed_at=utc(record["deployed_at"]),
                 lines_changed=record.get("lines_changed"),
                 rollback_of=record.get("rollback_of") or None,
             )
-            for record in _latest_by_key(records, "deployment_id")
+            for record in latest_by_key(records, "deployment_id")
         ]
 
     def service_team(self, service: str, day: date) -> str | None:
@@ -299,8 +279,8 @@ class Landing:
         events = []
         for day in self.days:
             for path in sorted((self.landing / "usage").glob(f"{day.isoformat()}*.ndjson")):
-                events.extend(_ndjson(path))
-        events = _latest_by_key(events, "event_id")
+                events.extend(ndjson_records(path))
+        events = latest_by_key(events, "event_id")
 
         # Bot rule: more than bot_max_value_events_per_minute value-deriving events of one identity in one
         # UTC minute makes the identity a bot, and all its activity (every day, every tool) is excluded.
@@ -309,7 +289,7 @@ class Landing:
         per_minute: dict[tuple[str, datetime], int] = defaultdict(int)
         for event in events:
             if self.activity_types[event["event_type"]][1]:
-                minute = _utc(event["occurred_at"]).replace(second=0, microsecond=0)
+                minute = utc(event["occurred_at"]).replace(second=0, microsecond=0)
                 per_minute[(event["identity"].strip().lower(), minute)] += 1
         bots = {
             identity
@@ -322,7 +302,7 @@ class Landing:
             identity = event["identity"].strip().lower()
             if identity in bots:
                 continue
-            day = _utc(event["occurred_at"]).date()
+            day = utc(event["occurred_at"]).date()
             engineer_id = self.resolve(identity)
             team_id = self.engineer_team(engineer_id, day)
             if team_id is None:
@@ -349,14 +329,14 @@ class Landing:
         if not path.exists():
             return []
         latest: dict[tuple, dict] = {}
-        for row in _csv_rows(path):  # one grant per identity + tool + granted_at, the latest row winning
-            latest[(row["identity"].lower(), row["tool"], _utc(row["granted_at"]))] = row
+        for row in csv_rows(path):  # one grant per identity + tool + granted_at, the latest row winning
+            latest[(row["identity"].lower(), row["tool"], utc(row["granted_at"]))] = row
         return [
             Grant(
                 engineer_id=self.resolve(row["identity"]),
                 tool=row["tool"],
-                granted_date=_utc(row["granted_at"]).date(),
-                revoked_date=_utc(row["revoked_at"]).date() if row["revoked_at"] else None,
+                granted_date=utc(row["granted_at"]).date(),
+                revoked_date=utc(row["revoked_at"]).date() if row["revoked_at"] else None,
             )
             for row in latest.values()
         ]
@@ -364,8 +344,8 @@ class Landing:
     def _read_surveys(self) -> list[dict]:
         rows = []
         for path in sorted((self.landing / "surveys").glob("*.csv")):
-            rows.extend(_csv_rows(path))
-        return _latest_by_key(rows, "response_id")
+            rows.extend(csv_rows(path))
+        return latest_by_key(rows, "response_id")
 
 
 # ---- deployments -------------------------------------------------------------------------------
@@ -490,10 +470,6 @@ class DeployCounts:
         return None if denominator == 0 else (self.failed + self.reverted) / denominator
 
 
-def _ratio(numerator: float, denominator: float) -> float | None:
-    return None if not denominator else numerator / denominator
-
-
 # ---- team and org weeks ------------------------------------------------------------------------
 
 
@@ -510,13 +486,13 @@ class TeamWeek:
     value_deriving_events: int
 
 
-def team_weeks(data: Landing) -> dict[tuple[str, date], TeamWeek]:
+def team_weeks(data: Landing, deploys: list[DeployFacts]) -> dict[tuple[str, date], TeamWeek]:
     weeks = {
         (team_id, week): TeamWeek(team_id, week, data.headcount(team_id, week), DeployCounts(), set(), set(), 0)
         for team_id in data.teams
         for week in data.weeks
     }
-    for fact in deploy_facts(data):
+    for fact in deploys:
         if (fact.team_id, fact.week) in weeks:
             weeks[(fact.team_id, fact.week)].deploys.add(fact)
     for activity in data.activity:
@@ -530,10 +506,12 @@ def team_weeks(data: Landing) -> dict[tuple[str, date], TeamWeek]:
 
 
 def _pooled(weeks: list[TeamWeek]) -> float | None:
-    return _ratio(sum(week.deploys.quality_adjusted for week in weeks), sum(week.headcount for week in weeks))
+    return ratio(sum(week.deploys.quality_adjusted for week in weeks), sum(week.headcount for week in weeks))
 
 
-def mart_team_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek]) -> list[dict]:
+def mart_team_weekly(
+    data: Landing, weeks: dict[tuple[str, date], TeamWeek], pull_requests: PullRequestMetrics
+) -> list[dict]:
     min_group = data.vars["min_group_size"]
     rows = []
     for team_id, team in data.teams.items():
@@ -566,30 +544,32 @@ def mart_team_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek]) -> 
             row |= {
                 "production_deploys": deploys.production,
                 "quality_adjusted_deploys": deploys.quality_adjusted,
-                "deploys_per_engineer": _ratio(deploys.quality_adjusted, team_week.headcount),
+                "deploys_per_engineer": ratio(deploys.quality_adjusted, team_week.headcount),
                 "change_failure_rate": deploys.change_failure_rate,
                 "weekly_active_ai_users": active,
                 "is_adopting": active >= data.vars["adoption_threshold"] * team_week.headcount,
                 "lifecycle_stages_covered": len(team_week.stages),
                 "is_ai_native": len(team_week.stages) >= data.vars["ai_native_min_stages"],
                 "value_deriving_events": team_week.value_deriving_events,
-                "vde_per_active_user": _ratio(team_week.value_deriving_events, active),
+                "vde_per_active_user": ratio(team_week.value_deriving_events, active),
                 "baseline_deploys_per_engineer": baseline,
                 "velocity_multiple": multiple,
                 # Reading: on-track is null (unknown) when the multiple is null, not false.
                 "is_on_track": None if multiple is None else multiple >= target,
+                **pull_requests.columns([team_id], week),
             }
             rows.append(row)
     return rows
 
 
-def _week_is_complete(data: Landing, week: date) -> bool:
-    """Every day of the ISO week is in the data."""
-    days = set(data.days)
-    return all(week + timedelta(days=offset) in days for offset in range(7))
-
-
-def _rollup(data: Landing, weeks: dict[tuple[str, date], TeamWeek], published: dict, team_ids: list[str], week: date):
+def _rollup(
+    data: Landing,
+    weeks: dict[tuple[str, date], TeamWeek],
+    pull_requests: PullRequestMetrics,
+    published: dict,
+    team_ids: list[str],
+    week: date,
+):
     team_weeks_ = [weeks[(team_id, week)] for team_id in team_ids]
     # Counts and the adoption rate's denominator use the teams at or above min_group_size (the
     # published, unsuppressed team rows); sums use all teams.
@@ -602,38 +582,44 @@ def _rollup(data: Landing, weeks: dict[tuple[str, date], TeamWeek], published: d
     adopting = sum(1 for row in visible if row["is_adopting"])
     return {
         "week_start": week,
-        "is_complete": _week_is_complete(data, week),
+        "is_complete": data.is_week_complete(week),
         # Reading: `teams` counts every team (suppressed ones too).
         "teams": len(team_ids),
         "publishable_teams": len(visible),
         "adopting_teams": adopting,
-        "adoption_rate": _ratio(adopting, len(visible)),
+        "adoption_rate": ratio(adopting, len(visible)),
         "ai_native_teams": sum(1 for row in visible if row["is_ai_native"]),
         "headcount": headcount,
-        "deploys_per_engineer": _ratio(deploys.quality_adjusted, headcount),
+        "deploys_per_engineer": ratio(deploys.quality_adjusted, headcount),
         "change_failure_rate": deploys.change_failure_rate,
         # Reading: a team with a null multiple is not on track (a count, never null).
         "teams_on_track": sum(1 for row in visible if row["is_on_track"]),
         "value_deriving_events": sum(team_week.value_deriving_events for team_week in team_weeks_),
+        # merged pull requests summed over all the teams (suppressed ones too), the DORA times pooled over them
+        **pull_requests.columns(team_ids, week),
     }
 
 
-def mart_org_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek], team_rows: list[dict]) -> list[dict]:
+def mart_org_weekly(
+    data: Landing, weeks: dict[tuple[str, date], TeamWeek], pull_requests: PullRequestMetrics, team_rows: list[dict]
+) -> list[dict]:
     published = {(row["team_id"], row["week_start"]): row for row in team_rows}
     orgs: dict[str, list[str]] = defaultdict(list)
     for team_id, team in data.teams.items():
         orgs[team["org"]].append(team_id)
     return [
-        {"org": org, **_rollup(data, weeks, published, team_ids, week)}
+        {"org": org, **_rollup(data, weeks, pull_requests, published, team_ids, week)}
         for org, team_ids in sorted(orgs.items())
         for week in data.weeks
     ]
 
 
-def mart_company_weekly(data: Landing, weeks: dict[tuple[str, date], TeamWeek], team_rows: list[dict]) -> list[dict]:
+def mart_company_weekly(
+    data: Landing, weeks: dict[tuple[str, date], TeamWeek], pull_requests: PullRequestMetrics, team_rows: list[dict]
+) -> list[dict]:
     """Every team at once: the company roll-up is computed from the teams, never from the org rates."""
     published = {(row["team_id"], row["week_start"]): row for row in team_rows}
-    return [_rollup(data, weeks, published, list(data.teams), week) for week in data.weeks]
+    return [_rollup(data, weeks, pull_requests, published, list(data.teams), week) for week in data.weeks]
 
 
 # ---- tools -------------------------------------------------------------------------------------
@@ -717,7 +703,7 @@ def mart_tool_daily(data: Landing, tool_days: ToolDays) -> list[dict]:
             if spec.requires_licence:
                 licensed = tool_days.licensed(tool, day)
                 row["licensed_engineers"] = len(licensed)
-                row["licence_utilisation"] = _ratio(len(licensed & tool_days.trailing_28d(tool, day)), len(licensed))
+                row["licence_utilisation"] = ratio(len(licensed & tool_days.trailing_28d(tool, day)), len(licensed))
             rows.append(row)
     return rows
 
@@ -732,19 +718,17 @@ def nps_by_tool_month(data: Landing) -> dict[tuple[str, date], list[int]]:
             counted.append(response)  # responses without respondent each count
             continue
         key = (response["survey_id"], respondent)
-        if key not in latest_named or _utc(response["submitted_at"]) > _utc(latest_named[key]["submitted_at"]):
+        if key not in latest_named or utc(response["submitted_at"]) > utc(latest_named[key]["submitted_at"]):
             latest_named[key] = response
     for response in latest_named.values():
         # Reading: a named respondent counts only when an engineer on the roster on the submission day
         # (an unknown name is not known to be an engineer). Latest first, then this filter.
-        if data.engineer_team(data.resolve(response["respondent"]), _utc(response["submitted_at"]).date()):
+        if data.engineer_team(data.resolve(response["respondent"]), utc(response["submitted_at"]).date()):
             counted.append(response)
     scores: dict[tuple[str, date], list[int]] = defaultdict(list)
     for response in counted:
         if response["tool"]:
-            scores[(response["tool"], month_start(_utc(response["submitted_at"]).date()))].append(
-                int(response["score"])
-            )
+            scores[(response["tool"], month_start(utc(response["submitted_at"]).date()))].append(int(response["score"]))
     return scores
 
 
@@ -769,7 +753,7 @@ def mart_tool_monthly(data: Landing, tool_days: ToolDays) -> list[dict]:
                 "idle_cost_usd": None,
                 "shadow_users": 0,
                 "value_deriving_events": value_events,
-                "vde_per_active_user": _ratio(value_events, len(active)),
+                "vde_per_active_user": ratio(value_events, len(active)),
                 # Reading: nps_responses is the number of counted responses (0 when none); only the score
                 # is withheld below min_group_size.
                 "nps": None,
@@ -788,7 +772,7 @@ def mart_tool_monthly(data: Landing, tool_days: ToolDays) -> list[dict]:
                 row |= {
                     "licensed_engineers": len(licensed),
                     "active_licensed_engineers": len(active_licensed),
-                    "licence_utilisation": _ratio(len(active_licensed), len(licensed)),
+                    "licence_utilisation": ratio(len(active_licensed), len(licensed)),
                     "idle_seats": idle,
                     # Reading: the monthly cost is tools.csv's (the fixture's grants carry the same cost).
                     "idle_cost_usd": idle * spec.monthly_cost_usd,
@@ -806,13 +790,16 @@ def expected_marts(
 ) -> dict[str, list[dict]]:
     """The expected rows of every metric mart, by mart name."""
     data = Landing(landing, seeds, first, last)
-    weeks = team_weeks(data)
-    team_rows = mart_team_weekly(data, weeks)
+    deploys = deploy_facts(data)
+    weeks = team_weeks(data, deploys)
+    pull_requests = PullRequestMetrics(data, deploys)
+    team_rows = mart_team_weekly(data, weeks, pull_requests)
     tool_days = ToolDays(data)
     return {
         "mart_team_weekly": team_rows,
-        "mart_org_weekly": mart_org_weekly(data, weeks, team_rows),
-        "mart_company_weekly": mart_company_weekly(data, weeks, team_rows),
+        "mart_org_weekly": mart_org_weekly(data, weeks, pull_requests, team_rows),
+        "mart_company_weekly": mart_company_weekly(data, weeks, pull_requests, team_rows),
         "mart_tool_monthly": mart_tool_monthly(data, tool_days),
         "mart_tool_daily": mart_tool_daily(data, tool_days),
+        "mart_pull_requests_weekly": mart_pull_requests_weekly(data, pull_requests),
     }

@@ -136,6 +136,112 @@ HAND_COMPUTED = [
         },
         "3 engineers < min_group_size 5: every metric null",
     ),
+    # ---- mart_team_weekly: pull requests and the DORA times
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-12")),
+        {"merged_pull_requests": 0, "ai_assisted_pr_share": None, "time_to_restore_hours_p50": 112.0},
+        "pay-002's failure (01-14 10:00) is restored by d-a06 (01-19 02:00 UTC); a delivered feed counts 0, not null",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-19")),
+        {"merged_pull_requests": 1, "ai_assisted_pr_share": 1.0, "lead_time_hours_p50": None},
+        "the Copilot agent's billing#5 counts for billing's owner on the merge day; it ships in team-b's W4",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-01-26")),
+        {"time_to_restore_hours_p50": 5.0},
+        "d-a08, reverted through rollback_of, is restored by d-a09 itself 5 hours later",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-02-09")),
+        {
+            "merged_pull_requests": 4,
+            "ai_assisted_pr_share": 0.5,
+            "lead_time_hours_p50": 23.0,
+            "lead_time_hours_p90": 39.0,
+            "time_to_restore_hours_p50": 71.0,
+        },
+        "#101 (trailer) and #103 (label) of #101..#104; lead times 22, 23, 43 (d-a16's redeploy ships nothing), "
+        "#104's in W7; d-a19's error restored by d-a20 71 h later",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-a", D("2026-02-16")),
+        {
+            "merged_pull_requests": 2,
+            "ai_assisted_pr_share": 0.0,
+            "lead_time_hours_p50": 80.75,
+            "lead_time_hours_p90": 92.55,
+        },
+        "Maria's #106 counts for payments' owner; lead times 66 and #104's 95.5 (deploy week); #107 has none",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-01-05")),
+        {"time_to_restore_hours_p50": 114.0},
+        "rolled_back gw-002 (01-08 16:00, EU) restored by the next EU production deploy d-b06 (01-13 10:00)",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-01-26")),
+        {"merged_pull_requests": 0, "lead_time_hours_p50": 190.0, "lead_time_hours_p90": 190.0},
+        "billing#5, merged while team-a owned billing, shipped by team-b's d-b11",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-02-02")),
+        {"merged_pull_requests": 0, "ai_assisted_pr_share": None, "time_to_restore_hours_p50": 146.0},
+        "Bruno's 15 three-line pull requests are splitting; d-b14's revert d-b15 is a redeploy, d-b21 restores",
+    ),
+    (
+        "mart_team_weekly",
+        ("team-b", D("2026-02-09")),
+        {"merged_pull_requests": 1, "ai_assisted_pr_share": 1.0, "lead_time_hours_p50": 2.0},
+        "billing#7 by the Copilot agent; the flagged splitting pull requests d-b17 shipped are left out",
+    ),
+    # ---- mart_pull_requests_weekly
+    (
+        "mart_pull_requests_weekly",
+        ("team-a", D("2026-02-09"), True),
+        {
+            "merged_pull_requests": 2,
+            "deployed_pull_requests": 2,
+            "cycle_time_hours_p50": 21.0,
+            "review_wait_hours_p50": 10.5,
+            "size_lines_p50": 95.0,
+            "lead_time_hours_p50": 33.0,
+            "lead_time_hours_p90": 41.0,
+        },
+        "#101 and #103: cycle 22 and 20 h, review 4 and 17 h, 150 and 40 lines, lead 23 and 43 h",
+    ),
+    (
+        "mart_pull_requests_weekly",
+        ("team-a", D("2026-02-09"), False),
+        {"merged_pull_requests": 2, "review_wait_hours_p50": 1.5, "lead_time_hours_p50": 58.75},
+        "#102 (never reviewed) and #104, whose 95.5 h lead time counts in its merge week here",
+    ),
+    (
+        "mart_pull_requests_weekly",
+        ("team-a", D("2026-02-16"), False),
+        {"deployed_pull_requests": 2, "cycle_time_hours_p50": 66.05, "lead_time_hours_p50": 66.0},
+        "#107 is deployed but has no commit list: no cycle or lead time",
+    ),
+    (
+        "mart_pull_requests_weekly",
+        ("team-b", D("2026-02-02"), False),
+        {"merged_pull_requests": 0, "cycle_time_hours_p50": None, "is_suppressed": False},
+        "splitting: counted nowhere",
+    ),
+    (
+        "mart_pull_requests_weekly",
+        ("team-c", D("2026-02-09"), False),
+        {"headcount": 3, "merged_pull_requests": None, "is_suppressed": True},
+        "Chen's docs#3 and Carla's reopened mobile#20 are team-c's: suppressed",
+    ),
     # ---- mart_org_weekly
     (
         "mart_org_weekly",
@@ -157,6 +263,41 @@ HAND_COMPUTED = [
         "team-c's failed mob-004 counts in its org",
     ),
     ("mart_org_weekly", ("product", D("2026-02-16")), {"teams_on_track": 1}, "team-a on track"),
+    (
+        "mart_org_weekly",
+        ("product", D("2026-01-19")),
+        {"merged_pull_requests": 1, "time_to_restore_hours_p50": 168.0},
+        "suppressed team-c's failed mob-004 (01-22) restored by d-c06 a week later: pooled into its org",
+    ),
+    (
+        "mart_org_weekly",
+        ("product", D("2026-02-09")),
+        {
+            "merged_pull_requests": 6,
+            "ai_assisted_pr_share": 2 / 6,
+            "lead_time_hours_p50": 33.0,
+            "lead_time_hours_p90": 164.8,
+            "time_to_restore_hours_p50": 71.0,
+        },
+        "team-a's 4 and team-c's 2; lead times 22, 23, 43 and the reopened mobile#20's 217, pooled",
+    ),
+    (
+        "mart_company_weekly",
+        (D("2026-01-12"),),
+        {"time_to_restore_hours_p50": 116.0},
+        "the median of team-a's 112 h and team-b's 120 h restores",
+    ),
+    (
+        "mart_company_weekly",
+        (D("2026-02-09"),),
+        {
+            "merged_pull_requests": 7,
+            "ai_assisted_pr_share": 3 / 7,
+            "lead_time_hours_p50": 23.0,
+            "lead_time_hours_p90": 147.4,
+        },
+        "every team's pull requests but dependabot's docs#4, which counts for no team; lead times 2..217 pooled",
+    ),
     (
         "mart_org_weekly",
         ("platform", D("2026-02-09")),

@@ -3,14 +3,17 @@
 `organisations()` is a hypothesis strategy; `organisation(seed)` draws the same kind of organisation from a
 seed, replayably, for the whole-pipeline runs (a strategy's `.example()` is not reproducible). Both go
 through `build`, which asks a `Chooser` for the organisation's shape (how many teams, which tools used how,
-which roster cadence, which overrides...) and fills in the details (names, moves, grants) from a
-`random.Random` seeded by the shape. `write_landing(spec, landing)` writes the generic contract v1 files.
+which roster cadence, which overrides, whether it delivers pull requests...) and fills in the details (names,
+moves, grants, repositories) from a `random.Random` seeded by the shape. `write_landing(spec, landing)` writes
+the generic contract v1 files.
 
 Honest means: no gaming beyond what the guards tolerate, nothing a gate should block. Every identity in
 the usage resolves to the roster or identities.csv, except contractors' whose activity stays under
 `contractor_share` of each day's; nobody sends more value events a minute than a person can; no service-day
 has enough zero-line or total deploys to look like spam; every engineer ships on two to four weekdays a week,
-so no org's deploys per engineer moves tenfold between full weeks.
+so no org's deploys per engineer moves tenfold between full weeks; nobody merges enough pull requests in a week
+to look like splitting, and AI tools mark only the pull requests of engineers who used one that week
+(tests/campaign/pull_requests.py).
 """
 
 import csv
@@ -26,6 +29,7 @@ from typing import Protocol, TypeVar
 
 from hypothesis import strategies as st
 
+from tests.campaign.pull_requests import draw_habits, expand_pull_requests, with_repositories
 from tests.campaign.records import expand
 from tests.campaign.spec import (
     LICENSED_TOOLS,
@@ -173,6 +177,8 @@ class Shape:
     overridden_vars: int
     baseline_override: bool
     surveys: int
+    pull_requests: bool  # the organisation delivers the optional pull request feed
+    repository_column: bool  # services.csv names the repository each service is built from
 
     def label(self) -> str:
         tools = ",".join(f"{tool}:{style}" for tool, style in self.tool_styles)
@@ -180,7 +186,7 @@ class Shape:
             name
             for name in ("managers", "designers", "movers", "team_changes_org", "service_handover",
                          "joiners_and_leavers", "empty_team", "aliases", "contractors", "revocations",
-                         "multi_region", "baseline_override")
+                         "multi_region", "baseline_override", "pull_requests", "repository_column")
             if getattr(self, name)
         ]  # fmt: skip
         return (
@@ -225,6 +231,8 @@ def draw_shape(choose: Chooser, max_teams: int, max_days: int) -> Shape:
         overridden_vars=choose.pick((0, 0, 1, 2, 4)),
         baseline_override=choose.chance(30),
         surveys=choose.integer(0, 2),
+        pull_requests=choose.chance(75),
+        repository_column=choose.chance(60),
     )
 
 
@@ -552,6 +560,13 @@ def build(choose: Chooser, max_teams: int = 5, max_days: int = 35) -> OrgSpec:
     first, last = _window(shape)
     snapshot_days = _snapshot_days(shape, rng, first, last)
     draft = _teams_and_people(shape, rng, len(snapshot_days))
+    # repositories and pull request habits from a generator of their own: the rest of the organisation is the
+    # same with or without them
+    pull_request_rng = random.Random(f"pull-requests-{shape.seed}")
+    first_owners = {owner.service: owner.team_id for owner in draft.ownerships}
+    draft.services, github_owner = with_repositories(
+        draft.services, first_owners, shape.repository_column, pull_request_rng
+    )
     if shape.team_changes_org:
         _move_team_to_another_org(draft, rng, snapshot_days)
     if shape.service_handover:
@@ -588,6 +603,8 @@ def build(choose: Chooser, max_teams: int = 5, max_days: int = 35) -> OrgSpec:
         metric_var_overrides=overridden,
         baseline=baseline,
         contractor_share=0.02 if shape.contractors else 0.0,
+        repository_column=shape.repository_column,
+        pull_requests=draw_habits(github_owner, pull_request_rng) if shape.pull_requests else None,
     )
 
 
@@ -653,9 +670,10 @@ def write_landing(spec: OrgSpec, landing: Path) -> Path:
         ("team_id", "team_name", "org", "parent_org", "velocity_target"),
         [vars(team) for team in spec.teams],
     )
+    repositories = {service.name: service.listed_repository or "" for service in spec.services}
     _write_csv(
         landing / "services" / "services.csv",
-        ("service", "team_id", "valid_from", "valid_to"),
+        ("service", "team_id", "valid_from", "valid_to", *(("repository",) if spec.repository_column else ())),
         [
             {
                 "service": owner.service,
@@ -663,6 +681,7 @@ def write_landing(spec: OrgSpec, landing: Path) -> Path:
                 "valid_from": owner.valid_from.isoformat(),
                 "valid_to": owner.valid_to.isoformat() if owner.valid_to else "",
             }
+            | ({"repository": repositories[owner.service]} if spec.repository_column else {})
             for owner in spec.ownerships
         ],
     )
@@ -693,6 +712,17 @@ def write_landing(spec: OrgSpec, landing: Path) -> Path:
         for day in spec.days:  # every day has its file; an empty one says "nothing that day"
             (landing / folder / f"{day.isoformat()}.ndjson").write_text(
                 records.ndjson(by_day.get(day, [])), encoding="utf-8"
+            )
+    pull_requests = expand_pull_requests(spec, records)
+    if pull_requests is not None:
+        (landing / "pull_requests").mkdir()
+        for day in spec.days:  # the feed's silent days are explicit too
+            (landing / "pull_requests" / f"{day.isoformat()}.ndjson").write_text(
+                records.ndjson(pull_requests.by_day.get(day, [])), encoding="utf-8"
+            )
+        for day, resent in pull_requests.resends.items():
+            (landing / "pull_requests" / f"{day.isoformat()}.part2.ndjson").write_text(
+                records.ndjson(resent), encoding="utf-8"
             )
     for name, rows in records.surveys.items():
         header = ("response_id", "survey_id", "respondent", "tool", "score", "submitted_at")

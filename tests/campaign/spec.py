@@ -1,9 +1,11 @@
 """An organisation as the campaign's generator draws it: people, teams, services, tools and habits.
 
-A spec is plain data. It says who is where on which roster snapshot, who owns which service when, who
-uses which tool how often, who holds which licence and what the organisation overrides in its reference
-data. The day-by-day records (deploys, usage events, survey answers) are expanded from it by
-tests/campaign/records.py, deterministically from the spec's seed, so a spec is small even for 300 teams.
+A spec is plain data. It says who is where on which roster snapshot, who owns which service when, which
+repository each service is built from, who uses which tool how often, who holds which licence, how pull
+requests come about and what the organisation overrides in its reference data. The day-by-day records (deploys,
+usage events, survey answers) are expanded from it by tests/campaign/records.py, and the pull requests from
+those by tests/campaign/pull_requests.py, deterministically from the spec's seed, so a spec is small even for
+300 teams.
 """
 
 from bisect import bisect_right
@@ -74,6 +76,8 @@ class Ownership:
 class Service:
     name: str
     production_environments: tuple[str, ...]  # ("production",), ("prod",) or two regions
+    repository: str = ""  # the GitHub repository it is built from, owner/repo, as its pull requests name it
+    listed_repository: str | None = None  # services.csv's `repository` cell for it (None: empty, its own name)
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,24 @@ class Survey:
 
 
 @dataclass(frozen=True)
+class PullRequestHabits:
+    """How an organisation's pull requests come about (its optional pull_requests/ feed). Each share is a chance
+    per occasion; the records are drawn by tests/campaign/pull_requests.py."""
+
+    shipped_share: float  # a successful production deploy's commit is a pull request's merge commit
+    extra_per_week: int  # most pull requests an engineer merges a week besides (merge commit never deployed)
+    closed_share: float  # a pull request closed without merge, besides
+    ai_share: float  # a pull request of an engineer who used an AI tool that week carries an AI tool's mark
+    review_share: float  # a pull request whose first review the exporter knows
+    clock_behind_share: float  # the deploy of a merge commit is stamped a few minutes before the merge
+    loose_repositories: tuple[str, ...]  # repositories no service is built from (docs, tooling)
+    copilot_agent: bool  # the Copilot coding agent opens pull requests
+    dependabot: bool
+    reopened: bool  # one pull request closed, reopened and merged days later: a resend in a later day's file
+    relabelled: bool  # one merged pull request resent in a .part2 file with a later updated_at, labels changed
+
+
+@dataclass(frozen=True)
 class OrgSpec:
     seed: int
     label: str  # the shape in one line, for reports
@@ -136,6 +158,8 @@ class OrgSpec:
     metric_var_overrides: dict[str, str] = field(default_factory=dict)
     baseline: tuple[date, date] | None = None  # a velocity_programme.csv override's baseline window
     contractor_share: float = 0.0  # most of a day's activity the unattributed contractors may add
+    repository_column: bool = False  # services.csv has the optional `repository` column
+    pull_requests: PullRequestHabits | None = None  # None: the organisation delivers no pull requests
 
     @property
     def days(self) -> list[date]:

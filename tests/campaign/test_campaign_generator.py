@@ -2,9 +2,10 @@
 
 An organisation the generator calls honest must be one the pipeline should publish: every team a record
 names exists, every identity resolves (or is a contractor's, within the unattributed share), nobody looks
-like a bot, no service-day looks like deploy spam, no org's headline moves tenfold. These run without the
-pipeline: 300 drawn organisations checked on their spec, a few dozen written out and read back with the
-generic contract's own parsers and the metrics oracle.
+like a bot, no service-day looks like deploy spam, no org's headline moves tenfold, nobody's week of pull
+requests looks like splitting and no AI mark comes from an engineer without AI tool activity that week. These
+run without the pipeline: 300 drawn organisations checked on their spec, a few dozen written out and read back
+with the generic contract's own parsers and the metrics oracle.
 """
 
 import csv
@@ -24,9 +25,11 @@ from tests.campaign.organisations import (
     organisations,
     write_landing,
 )
+from tests.campaign.pull_requests import expand_pull_requests
 from tests.campaign.records import expand
 from tests.campaign.spec import LICENSED_TOOLS, TOOL_ACTIVITY, VALUE_DERIVING, OrgSpec
 from tests.metrics_oracle import Landing, deploy_facts, expected_marts, week_start
+from tests.pull_request_oracle import PullRequestMetrics, attribution_rules, fires
 
 FAST = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 WRITTEN = settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -35,6 +38,9 @@ WRITTEN = settings(max_examples=25, deadline=None, derandomize=True, suppress_he
 def test_a_seed_always_gives_the_same_organisation():
     assert organisation(7) == organisation(7)
     assert expand(organisation(7)) == expand(organisation(7))
+    spec = organisation(0)
+    assert spec.pull_requests is not None
+    assert expand_pull_requests(spec, expand(spec)) == expand_pull_requests(organisation(0), expand(organisation(0)))
     assert organisation(7) != organisation(8)
 
 
@@ -102,6 +108,9 @@ def _parse_all(landing: Path, spec: OrgSpec) -> dict[str, int]:
     for day in spec.days:
         path = landing / "deployments" / f"{day.isoformat()}.ndjson"
         count("deployments", generic.parse_deployments(path.read_bytes(), path.name, day))
+    for path in sorted((landing / "pull_requests").glob("*.ndjson")):
+        day = date.fromisoformat(path.name[:10])
+        count("pull_requests", generic.parse_pull_requests(path.read_bytes(), path.name, day))
     busiest = max(spec.days, key=lambda day: (landing / "usage" / f"{day.isoformat()}.ndjson").stat().st_size)
     path = landing / "usage" / f"{busiest.isoformat()}.ndjson"
     usage = generic.parse_usage_events([(path.name, path)], busiest, catalogue)
@@ -163,6 +172,25 @@ def _check_no_gate_would_fire(landing: Path, spec: OrgSpec) -> None:
                 assert max(old / new, new / old) < 10, f"{org}'s deploys per engineer jumps {old} -> {new}"
 
 
+def _check_pull_requests(landing: Path, spec: OrgSpec) -> None:
+    """No pr_splitting, no attribution_without_usage, nothing on a holiday, a file for every day of the feed."""
+    folder = landing / "pull_requests"
+    if spec.pull_requests is None:
+        assert not folder.exists(), "an organisation without the feed writes no pull_requests/"
+        return
+    assert {path.name for path in folder.glob("????-??-??.ndjson")} == {f"{day}.ndjson" for day in spec.days}
+    assert not [day for day in spec.holidays if (folder / f"{day}.ndjson").stat().st_size]
+    data = Landing(landing, first=spec.first, last=spec.last)
+    metrics = PullRequestMetrics(data, deploy_facts(data))
+    assert not [facts.pull_request.pr_id for facts in metrics.pull_requests if facts.is_split_flagged]
+    active = {(activity.engineer_id, week_start(activity.day)) for activity in data.activity}
+    claims = [rule for rule in attribution_rules(data) if rule.is_strong and rule.kind in ("trailer", "author")]
+    for facts in metrics.pull_requests:
+        engineer_id = data.resolve(facts.pull_request.author)
+        if engineer_id and any(fires(rule, facts.pull_request) for rule in claims):
+            assert (engineer_id, facts.week) in active, f"{facts.pull_request.pr_id}: AI mark without AI tool use"
+
+
 @WRITTEN
 @given(spec=organisations(max_teams=6))
 def test_a_written_organisation_is_honest_and_parses_cleanly(spec: OrgSpec, tmp_path_factory):
@@ -173,6 +201,7 @@ def test_a_written_organisation_is_honest_and_parses_cleanly(spec: OrgSpec, tmp_
     _check_usage(spec, records.usage)
     _check_deployments(spec, records.deployments)
     _check_no_gate_would_fire(landing, spec)
+    _check_pull_requests(landing, spec)
     written = {
         path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
         for path in (landing / "usage").glob("*.ndjson")
@@ -180,3 +209,51 @@ def test_a_written_organisation_is_honest_and_parses_cleanly(spec: OrgSpec, tmp_
     assert set(written) == {day.isoformat() for day in spec.days}, "every day has its usage file, empty or not"
     with (landing / "teams" / "teams.csv").open(newline="", encoding="utf-8") as handle:
         assert {row["team_id"] for row in csv.DictReader(handle)} == spec.team_ids
+
+
+def _kinds(facts) -> list[str]:
+    """What a merged pull request exercises, in the oracle's reading."""
+    pull_request, deploy = facts.pull_request, facts.deploy
+    kinds = ["AI-assisted"] if facts.is_ai_assisted else []
+    kinds += ["bot"] if pull_request.author.endswith("[bot]") else []
+    kinds += ["no team"] if facts.team_id is None else []
+    if deploy is None:
+        return [*kinds, "never deployed"]
+    kinds.append(
+        "merge commit deployed" if deploy.deploy.commit_sha == pull_request.merge_commit_sha else "after merge"
+    )
+    kinds += ["deploy clock behind the merge"] if deploy.deploy.deployed_at < pull_request.merged_at else []
+    kinds += ["deployed by another team"] if deploy.team_id != facts.team_id else []
+    return kinds
+
+
+def test_the_campaign_draws_every_kind_of_pull_request(tmp_path):
+    """Over the campaign's first organisations: some deliver no pull requests, and the others, together, every kind
+    the oracle must get right."""
+    kinds: Counter = Counter()
+    for seed in range(12):
+        spec = organisation(seed, max_teams=4, max_days=28)
+        landing = write_landing(spec, tmp_path / str(seed) / "landing")
+        if spec.pull_requests is None:
+            kinds["no feed"] += 1
+            continue
+        kinds["services.csv with repository" if spec.repository_column else "services.csv without repository"] += 1
+        kinds["monorepo"] += len({service.repository for service in spec.services}) < len(spec.services)
+        kinds["relabelled in a .part2 file"] += len(list((landing / "pull_requests").glob("*.part2.ndjson")))
+        data = Landing(landing, first=spec.first, last=spec.last)
+        metrics = PullRequestMetrics(data, deploy_facts(data))
+        kinds.update(kind for facts in metrics.pull_requests for kind in _kinds(facts))
+        kinds["restored failure"] += len(metrics.restores)
+        delivered = [
+            json.loads(line)
+            for path in (landing / "pull_requests").glob("????-??-??.ndjson")
+            for line in path.read_text(encoding="utf-8").splitlines()
+        ]
+        kinds["closed without merge"] += sum(1 for record in delivered if "merged_at" not in record)
+        kinds["reopened and merged on a later day"] += len(delivered) - len({record["pr_id"] for record in delivered})
+    expected = {"no feed", "services.csv with repository", "services.csv without repository", "monorepo",
+                "relabelled in a .part2 file", "reopened and merged on a later day", "AI-assisted", "bot", "no team",
+                "never deployed", "merge commit deployed", "after merge", "deploy clock behind the merge",
+                "deployed by another team", "restored failure", "closed without merge"}  # fmt: skip
+    missing = sorted(kind for kind in expected if not kinds[kind])
+    assert not missing, f"kinds never drawn: {missing} ({dict(kinds)})"

@@ -48,17 +48,12 @@ def numbered(count: int) -> list[str]:
     return [json.dumps(first | {"pr_id": f"acme/checkout#{n}", "number": n}) for n in range(1, count + 1)]
 
 
-def test_pull_requests_have_no_silence_gate():
-    assert {check for entity, check in LANDING_GATES if entity == "pull_requests"} == {
-        "landing_contract",
-        "quarantine_within_tolerance",
-    }
-
-
 def test_a_landing_without_pull_requests_passes_every_pull_request_gate(tiny_workspace):
     assert not (tiny_workspace.landing / "pull_requests").exists()
     materialize(tiny_workspace)
-    for check in ("landing_contract", "quarantine_within_tolerance"):
+    checks = {check for entity, check in LANDING_GATES if entity == "pull_requests"}
+    assert checks == {"landing_contract", "quarantine_within_tolerance", "source_not_silent"}
+    for check in checks:
         assert gate(tiny_workspace, check).passed, check
 
 

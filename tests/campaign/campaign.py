@@ -1,7 +1,7 @@
 """The campaign's organisations, mutated landings and vendor variants, each run once per session.
 
 The size comes from the environment, so the CI's sample and a one-off wide campaign run the same tests:
-AAW_CAMPAIGN_ORGS (12), AAW_CAMPAIGN_MUTATIONS (24), AAW_CAMPAIGN_VENDOR_ORGS (3), AAW_CAMPAIGN_SEED (the
+AAW_CAMPAIGN_ORGS (12), AAW_CAMPAIGN_MUTATIONS (24), AAW_CAMPAIGN_VENDOR_ORGS (2), AAW_CAMPAIGN_SEED (the
 first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28). AAW_CAMPAIGN_SEEDS
 (e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path each run appends a
 JSON line (organisation, mutation, outcome, failure, seconds).
@@ -51,7 +51,7 @@ class Settings:
             orgs=len(chosen) or number("AAW_CAMPAIGN_ORGS", 12),
             mutations=number("AAW_CAMPAIGN_MUTATIONS", 24),
             chosen_seeds=chosen,
-            vendor_orgs=number("AAW_CAMPAIGN_VENDOR_ORGS", 3),
+            vendor_orgs=number("AAW_CAMPAIGN_VENDOR_ORGS", 2),
             first_seed=number("AAW_CAMPAIGN_SEED", 0),
             max_teams=number("AAW_CAMPAIGN_MAX_TEAMS", 4),
             max_days=number("AAW_CAMPAIGN_MAX_DAYS", 28),

@@ -92,20 +92,6 @@ def test_the_demo_publishes_with_every_gate_passed(demo_run: DemoRun):
             lambda truth: {(case["tool"], case["day"]) for case in truth["licence_padding"]},
         ),
         (
-            "pr_splitting",
-            "select entity_id, cast(period_start as varchar) from intermediate.int_guard_signals_acknowledged "
-            "where signal_type = 'pr_splitting'",
-            lambda truth: {(case["identity"].lower(), case["week_start"]) for case in truth["pr_splitting"]},
-        ),
-        (
-            "attribution_without_usage",
-            "select entity_id, cast(period_start as varchar) from intermediate.int_guard_signals_acknowledged "
-            "where signal_type = 'attribution_without_usage'",
-            lambda truth: {
-                (case["identity"].lower(), case["week_start"]) for case in truth["attribution_without_usage"]
-            },
-        ),
-        (
             "survey_stuffing",
             "select response_id from intermediate.int_survey_responses_ranked where is_superseded",
             lambda truth: {i for case in truth["survey_stuffing"] for i in case["response_ids_superseded"]},
@@ -119,6 +105,27 @@ def test_planted_gaming_is_flagged_with_precision_and_recall(demo_run: DemoRun, 
     assert truth, f"the demo planted no {guard} case"
     precision, recall = precision_recall(found, truth)
     assert precision >= 0.95 and recall >= 0.95, (guard, precision, recall, found ^ truth)
+
+
+@pytest.mark.parametrize(
+    ("guard", "flag"),
+    [("pr_splitting", "is_split_flagged"), ("attribution_without_usage", "is_attribution_without_usage")],
+)
+def test_planted_pull_request_gaming_is_flagged_per_engineer_week(demo_run: DemoRun, guard, flag):
+    """These guards flag an author's week, and an engineer may send pull requests under a login and an email:
+    the planted pull requests are compared by the engineer-weeks they fall in, whichever identity names the signal."""
+    planted = sorted({pr_id for case in demo_run.ground_truth[guard] for pr_id in case["pr_ids"]})
+    assert planted, f"the demo planted no {guard} case"
+    author_weeks = "select distinct author_key, week_start from intermediate.int_pull_requests_attributed"
+    with warehouse(demo_run) as con:
+        found = column(con, f"{author_weeks} where {flag}")
+        truth = set(con.execute(f"{author_weeks} where list_contains(?, pr_id)", [planted]).fetchall())
+        signals = con.execute(
+            "select count(*) from intermediate.int_guard_signals_acknowledged where signal_type = ?", [guard]
+        ).fetchone()[0]
+    precision, recall = precision_recall(found, truth)
+    assert precision >= 0.95 and recall >= 0.95, (guard, precision, recall, found ^ truth)
+    assert signals == len(found)
 
 
 def _honest_deploys(demo: DemoRun) -> tuple[dict, dict]:

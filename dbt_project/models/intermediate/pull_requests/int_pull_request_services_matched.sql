@@ -1,9 +1,10 @@
 -- The services.csv services built from each merged pull request's repository. A service is built from the
 -- repository its `repository` column names, or, when that is empty, from the repository its own name spells
--- (services.csv names a service `owner/repo` or `repo`). Either side may be owner/repo or a bare repo: two
--- owner/repo names compare ignoring case (GitHub's), and a bare name matches the repository name of an
--- owner/repo, as deploy service names match services.csv (int_deployment_services_matched). A monorepo may
--- build several services. Grain: pull request x service.
+-- (services.csv names a service `owner/repo` or `repo`). Either side may be owner/repo or a bare repo, and a
+-- bare name matches the repository name of an owner/repo, as deploy service names match services.csv
+-- (int_deployment_services_matched). Unlike a deploy's service name, which may be anything, a pull request's
+-- repository is a GitHub repository, whose names ignore case: so every comparison here does, two bare names
+-- included. A monorepo may build several services. Grain: pull request x service.
 with
 
 pull_requests as (

@@ -500,4 +500,18 @@ MUTATIONS = (
         "refused unread, since a link can point anywhere on the machine: the run names the file",
         _symlinked,
     ),
+    Mutation(
+        "missing_pull_requests_day",
+        BLOCKS,
+        "a busy weekday's pull requests file is absent while the organisation merges enough pull requests on "
+        "that weekday to make zero implausible: a silent feed would read as nobody merging",
+        _delete_day("pull_requests", len),
+        gates=("source_not_silent",),
+    ),
+    Mutation(
+        "duplicate_delivery_pull_requests",
+        TOLERATED,
+        "a resent pull requests file is deduplicated on pr_id, latest updated_at wins: identical marts",
+        _duplicate_delivery("pull_requests"),
+    ),
 )

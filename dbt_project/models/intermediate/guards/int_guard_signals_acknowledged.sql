@@ -6,7 +6,8 @@
 -- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).
 -- pr_splitting, attribution_without_usage and unattributed_pull_request are an author's ISO week of merged pull
 -- requests (int_pull_requests_attributed holds the flags and says why); an engineer's week is one signal, named
--- by the first of the identities their pull requests were sent under.
+-- by the first of the identities their pull requests were sent under, and an acknowledgement naming any identity
+-- of that engineer's pull requests covers it (a person knows the login, the signal may sort by the email).
 -- published_entity_id is the entity as mart_guard_signals shows it: an identity or a respondent (an
 -- email, a login, a name, a bot's name: anything that may name a person) as 'key:' + its keyed pseudonym
 -- of the lower-cased value, everything else as it is. An acknowledgement may name either form, since
@@ -75,6 +76,40 @@ baseline_drift as (
 acknowledgements as (
 
     select * from {{ ref('stg_reference__guard_acknowledgements') }}
+
+),
+
+pull_request_authors as (
+
+    select distinct
+        author,
+        author_key
+    from pull_requests
+
+),
+
+acknowledged_names as (
+
+    -- the names an acknowledgement covers: the entity as written or as published, and for an engineer's
+    -- author-week signals every identity that engineer's pull requests came under
+    select
+        signal_type,
+        entity_id,
+        period_start
+    from acknowledgements
+
+    union all
+
+    select distinct
+        acknowledgements.signal_type,
+        siblings.author as entity_id,
+        acknowledgements.period_start
+    from acknowledgements
+    inner join pull_request_authors as named
+        on acknowledgements.entity_id in (named.author, 'key:' || {{ pseudonymise('lower(named.author)') }})
+    inner join pull_request_authors as siblings
+        on named.author_key = siblings.author_key
+    where acknowledgements.signal_type in ('pr_splitting', 'attribution_without_usage')
 
 ),
 
@@ -265,7 +300,7 @@ final as (
         signals.is_excluded,
         max(case when acknowledgements.signal_type is not null then 1 else 0 end) = 1 as is_acknowledged
     from published as signals
-    left join acknowledgements
+    left join acknowledged_names as acknowledgements
         on signals.signal_type = acknowledgements.signal_type
         and acknowledgements.entity_id in (signals.entity_id, signals.published_entity_id)
         and (acknowledgements.period_start is null or signals.period_start = acknowledgements.period_start)

@@ -12,6 +12,9 @@
 -- email, a login, a name, a bot's name: anything that may name a person) as 'key:' + its keyed pseudonym
 -- of the lower-cased value, everything else as it is. An acknowledgement may name either form, since
 -- the person writing it may only have seen the published one.
+-- A table, not a view: mart_guard_signals, the tests of its keys and the gaming gate read it, and as a view each
+-- would evaluate every guard again.
+{{ config(materialized='table') }}
 with
 
 deployments as (

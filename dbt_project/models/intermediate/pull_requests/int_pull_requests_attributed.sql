@@ -11,6 +11,9 @@
 -- pr_splitting_min_prs_per_week with a median size (additions + deletions, where known) of at most
 -- pr_splitting_max_median_lines; attribution_without_usage flags a pull request that a strong trailer or author
 -- rule marks AI-assisted when its author's engineer has no AI tool activity at all in the merge's ISO week.
+-- A table, not a view: matching the attribution rules against every commit message is the costly part of the
+-- pull request models, and fct_pull_requests, the guard signals, their tests and the gaming gate all read it.
+{{ config(materialized='table') }}
 with
 
 pull_requests as (

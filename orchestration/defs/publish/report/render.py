@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jinja2
 
-from orchestration.defs.publish.report import charts
+from orchestration.defs.publish.report import charts, light_charts
 from orchestration.defs.publish.report.model import ReportModel, build_model, is_null
 from orchestration.defs.publish.report.queries import ReportData, read_report_data
 from orchestration.lib.status import left_out_lines
@@ -166,21 +166,21 @@ def _company_charts(model: ReportModel, data: ReportData) -> dict[str, str]:
 
 
 def _org_charts(org, tiers) -> dict[str, str]:
+    # drawn by light_charts: a page per org is hundreds of pages a night in a large organisation
     return {
-        "distribution": charts.bars(org.distribution, f"{org.org}: teams by velocity multiple", "teams"),
-        "strip": charts.strip(
+        "distribution": light_charts.bars(org.distribution, f"{org.org}: teams by velocity multiple", "teams"),
+        "strip": light_charts.strip(
             [{"name": team.name, **team.week} for team in org.teams],
             f"{org.org}: every team's velocity multiple",
             tiers,
         ),
-        "deploys": charts.lines(
-            org.weeks, "week_start", "deploys_per_engineer", None, f"{org.org}: deploys per engineer", "deploys"
+        "deploys": light_charts.line(
+            org.weeks, "week_start", "deploys_per_engineer", f"{org.org}: deploys per engineer", "deploys"
         ),
-        "adoption": charts.lines(
+        "adoption": light_charts.line(
             org.weeks,
             "week_start",
             "adoption_rate",
-            None,
             f"{org.org}: adoption rate",
             "adopting / publishable teams",
             ".0%",

@@ -20,7 +20,7 @@ from tests.html_page import svg_texts, table, tables
 
 # Another shape than the demo: many narrow teams (about 6 to an org), a last week and month the data only
 # starts.
-WIDE = DemoSpec(teams=96, engineers_per_team=5, days=24, seed=5)
+WIDE = DemoSpec(teams=96, engineers_per_team=5, days=38, seed=5)
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +287,8 @@ def test_a_wide_organisation_gets_a_readable_report(wide_run, tmp_path):
         team_names += [row["Team"] for row in table(org_page.read_text(), "teams")]
     assert sorted(team_names) == sorted(team["team_name"] for team in data.teams)
     assert sum(int(row["Teams"]) for row in table(page, "distribution")) == WIDE.teams
-    # 24 days from a Monday: the last week is partial and not the headline
+    # 38 days from a Monday: the last week is partial and not the headline; the one before has velocity
+    # multiples (the baseline is the first four weeks)
     partial = max(row["week_start"] for row in data.company_weeks)
     assert not next(row for row in data.company_weeks if row["week_start"] == partial)["is_complete"]
     assert build_model(data).headline_week == partial - timedelta(days=7)

@@ -63,7 +63,7 @@ def line(
     empty_message: str = "no published value yet (–)",
 ) -> str:
     """One line over the periods in x, a dot per value; a null breaks the line instead of dropping to 0."""
-    points = sorted((row[x], None if _is_null(row.get(y)) else float(row[y])) for row in rows)
+    points = sorted(((row[x], None if _is_null(row.get(y)) else float(row[y])) for row in rows), key=lambda p: p[0])
     values = [value for _, value in points if value is not None]
     if not values:
         return empty(title, empty_message)

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import dagster as dg
@@ -25,16 +26,32 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 
+# A module that runs the whole pipeline, or reads the session's run, names one of these.
+PIPELINE_RUNNERS = ("demo_run", "run_isolated", "run_pipeline")
+
+
+@cache
+def _runs_pipeline(module_file: str) -> bool:
+    source = Path(module_file).read_text(encoding="utf-8")
+    return any(runner in source for runner in PIPELINE_RUNNERS)
+
+
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under `make test`'s two xdist workers (`--dist loadgroup`), a module's tests run on one worker, so a
     module fixture (a pipeline run, often) is built once; a test with its own group keeps it.
 
     The slow modules (several minutes each) come first: the workers hand out groups in this order, and a slow
-    group started last would run alone at the end while the other worker idles."""
+    group started last would run alone at the end while the other worker idles.
+
+    A module with whole-pipeline runs (the campaign and the benchmark too) is marked `pipeline`:
+    `pytest -m 'not pipeline'` is the few minutes of unit, property and dbt unit tests to run while working."""
     for item in items:
         if not item.get_closest_marker("xdist_group"):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+        runs_pipeline = item.get_closest_marker("campaign") or item.get_closest_marker("bench")
+        if runs_pipeline or _runs_pipeline(item.module.__file__):
+            item.add_marker(pytest.mark.pipeline)
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: the rest keep their order
 
 

@@ -40,8 +40,7 @@ class Teams:
     cap: np.ndarray  # share that ever adopts
     mid: np.ndarray  # day (relative to the start) of the curve's midpoint
     width: np.ndarray
-    base_rate: np.ndarray  # production deploys per engineer per weekday before AI
-    uplift: np.ndarray  # deploy rate multiplier per unit of adoption (0: adoption does not help)
+    base_rate: np.ndarray  # original deploys per engineer per weekday before AI, before the shared trend and season
     tool_mix: np.ndarray  # teams x tools, primary-tool preference
 
     @property
@@ -89,11 +88,6 @@ def build_teams(spec: DemoSpec, ref: Reference, rng: np.random.Generator) -> Tea
         mid=np.where(cohort, rng.uniform(5, 25, n), rng.uniform(12, 60, n)),
         width=np.where(cohort, rng.uniform(3, 6, n), rng.uniform(4, 10, n)),
         base_rate=rng.gamma(4.0, 0.08, n),
-        uplift=np.where(
-            cohort,
-            np.where(rng.random(n) < 0.8, rng.uniform(1.5, 4.0, n), 0.0),
-            np.where(rng.random(n) < 0.6, rng.uniform(0.2, 2.0, n), 0.0),
-        ),
         tool_mix=rng.dirichlet(20 * share / share.sum(), size=n),
     )
 

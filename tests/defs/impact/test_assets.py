@@ -1,0 +1,44 @@
+"""The impact estimator asset over a warehouse holding the marts it reads (built here from a simulated
+organisation, no pipeline run): it writes the rows mart_ai_impact reads, in the columns the model documents."""
+
+import dagster as dg
+import duckdb
+import pandas as pd
+
+from orchestration.defs.impact.assets import ai_impact_estimates
+from orchestration.lib.impact import ESTIMATE_COLUMNS
+from orchestration.lib.published_models import published_models
+from orchestration.lib.workspace import Workspace
+from tests.conftest import resources_of
+from tests.lib.impact.simulation import Organisation, simulate
+
+
+def _warehouse(workspace: Workspace, panel: pd.DataFrame) -> None:
+    workspace.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    team_weeks = panel[["team_id", "week_start", "deploys_per_engineer"]].assign(
+        change_failure_rate=None, lead_time_hours_p50=None, ai_assisted_pr_share=None
+    )
+    teams = panel[["team_id", "org", "velocity_target"]].drop_duplicates()
+    cohorts = panel[["team_id", "cohort", "adoption_week"]].drop_duplicates()
+    with duckdb.connect(str(workspace.warehouse)) as con:
+        for name, frame in (("mart_team_weekly", team_weeks), ("dim_teams", teams), ("mart_team_cohorts", cohorts)):
+            con.register("frame", frame)
+            con.execute(f"create table main.{name} as select * from frame")
+            con.unregister("frame")
+
+
+def test_the_asset_writes_every_estimate_in_the_documented_columns(tiny_workspace):
+    panel = simulate(Organisation(teams=30, weeks=20, effect=0.5, seed=9))
+    _warehouse(tiny_workspace, panel)
+    result = dg.materialize([ai_impact_estimates], resources=resources_of(tiny_workspace))
+    assert result.success
+    written = pd.read_parquet(tiny_workspace.impact_estimates)
+    assert list(written.columns) == list(ESTIMATE_COLUMNS)
+    assert list(written.columns) == list(published_models()["mart_ai_impact"].columns)
+    headline = written[(written["scope"] == "all_teams") & written["event_week"].isna()].set_index("estimator")
+    assert headline.loc["callaway_santanna", "is_reliable"]
+    assert headline.loc["callaway_santanna", "ci_low"] <= 0.5 <= headline.loc["callaway_santanna", "ci_high"]
+    # outcomes the organisation does not have (no failure rate, no pull requests) get no rows
+    assert set(written["outcome"]) == {"deploys_per_engineer"}
+    [materialization] = result.asset_materializations_for_node("impact__ai_impact_estimates")
+    assert materialization.metadata["reliable_estimates"].value >= 1

@@ -43,20 +43,21 @@ OUTCOMES: dict[str, str] = {
     "ai_assisted_pr_share": "AI-assisted share of merged pull requests",
 }
 
+# pandas dtypes of the rows; the nullable ones (capitalised) write a missing value as null, never as NaN
 ESTIMATE_COLUMNS = {
     "outcome": "string",
     "scope": "string",
     "estimator": "string",
     "effect_window": "string",
     "event_week": "Int64",
-    "estimate": "float64",
-    "std_error": "float64",
-    "ci_low": "float64",
-    "ci_high": "float64",
+    "estimate": "Float64",
+    "std_error": "Float64",
+    "ci_low": "Float64",
+    "ci_high": "Float64",
     "n_treated_teams": "int64",
     "n_control_teams": "int64",
     "n_team_weeks": "int64",
-    "pretrend_p": "float64",
+    "pretrend_p": "Float64",
     "is_reliable": "bool",
     "reason": "string",
 }

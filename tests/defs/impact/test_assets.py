@@ -39,10 +39,10 @@ def test_the_asset_writes_every_estimate_in_the_documented_columns(tiny_workspac
     assert headline.loc["callaway_santanna", "is_reliable"]
     assert headline.loc["callaway_santanna", "ci_low"] <= 0.5 <= headline.loc["callaway_santanna", "ci_high"]
     # a withheld estimate is null where dbt reads it, never NaN (the 10x tier has 6 teams: too few)
-    nulls, nans = duckdb.sql(
+    [(nulls, nans)] = duckdb.sql(
         f"select count(*) filter (where estimate is null), count(*) filter (where isnan(estimate)) "
         f"from read_parquet('{tiny_workspace.impact_estimates}')"
-    ).fetchone()
+    ).fetchall()
     assert nulls >= 1 and nans == 0
     # outcomes the organisation does not have (no failure rate, no pull requests) get no rows
     assert set(written["outcome"]) == {"deploys_per_engineer"}

@@ -14,15 +14,16 @@ import duckdb
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import reference
 from orchestration.lib.impact import ImpactSettings, estimate_impact
-from orchestration.lib.impact.panel import read_panel
-
-READS = ("mart_team_weekly", "mart_team_cohorts", "dim_teams")
+from orchestration.lib.impact.panel import PANEL_MODEL, read_panel
 
 
 @dg.asset(
     key=["impact", "ai_impact_estimates"],
     group_name="impact",
-    deps=[dg.AssetKey(["warehouse", model]) for model in READS],
+    # the panel model, not the published marts it is built from: a published mart has blocking publication gates,
+    # and a step reading one would have to wait for them, while the gates wait for mart_ai_impact (Dagster would
+    # then split the dbt build and the gates into several steps each)
+    deps=[dg.AssetKey(["warehouse", "intermediate", PANEL_MODEL])],
     # it reads the warehouse the dbt build writes: one step at a time with the warehouse's writers
     pool="warehouse_writer",
     kinds={"python", "parquet"},

@@ -14,17 +14,13 @@ from tests.lib.impact.simulation import Organisation, simulate
 
 
 def _warehouse(workspace: Workspace, panel: pd.DataFrame) -> None:
+    """The panel model as the warehouse build leaves it, for an organisation without failures or pull requests."""
     workspace.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    team_weeks = panel[["team_id", "week_start", "deploys_per_engineer"]].assign(
-        change_failure_rate=None, lead_time_hours_p50=None, ai_assisted_pr_share=None
-    )
-    teams = panel[["team_id", "org", "velocity_target"]].drop_duplicates()
-    cohorts = panel[["team_id", "cohort", "adoption_week"]].drop_duplicates()
+    frame = panel.assign(change_failure_rate=None, lead_time_hours_p50=None, ai_assisted_pr_share=None)
     with duckdb.connect(str(workspace.warehouse)) as con:
-        for name, frame in (("mart_team_weekly", team_weeks), ("dim_teams", teams), ("mart_team_cohorts", cohorts)):
-            con.register("frame", frame)
-            con.execute(f"create table main.{name} as select * from frame")
-            con.unregister("frame")
+        con.execute("create schema intermediate")
+        con.register("frame", frame)
+        con.execute("create table intermediate.int_team_weeks_cohorted as select * from frame")
 
 
 def test_the_asset_writes_every_estimate_in_the_documented_columns(tiny_workspace):

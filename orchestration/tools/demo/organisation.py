@@ -77,7 +77,9 @@ def build_teams(spec: DemoSpec, ref: Reference, rng: np.random.Generator) -> Tea
     cap = np.where(cohort, rng.uniform(0.85, 0.97, n), rng.uniform(0.55, 0.92, n))
     mid = np.where(cohort, rng.uniform(5, 25, n), rng.uniform(12, 60, n))
     width = np.where(cohort, rng.uniform(3, 6, n), rng.uniform(4, 10, n))
-    base_rate = rng.gamma(4.0, 0.15, n)
+    # a level that keeps the demo's deploy volume where it was when the uplift was part of it: the gates judging a
+    # silent day by its weekday's volume are tested on the demo
+    base_rate = rng.gamma(4.0, 0.12, n)
     # Earlier demos drew a per-team deploy uplift here (4 draws a team); the planted AI effect replaced it
     # (impact.py). Its draws are skipped, not removed, so that the tool mixes, people and usage drawn after them
     # stay what they were and the tests written against the demo keep their organisation.

@@ -9,8 +9,10 @@ from orchestration.lib.published_models import PublishedModel
 
 EMAIL_LIKE = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 
-RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation", "ai_assisted_pr_share")
+RATES = ("change_failure_rate", "adoption_rate", "licence_utilisation", "ai_assisted_pr_share", "pretrend_p")
 NPS = ("nps",)
+# Numbers that may rightly be negative: an effect and its interval (mart_ai_impact), weeks before adoption.
+SIGNED = ("estimate", "ci_low", "ci_high", "event_week")
 
 
 def publication_suite(mart: PublishedModel, columns: dict[str, str]) -> gx.ExpectationSuite:
@@ -24,7 +26,10 @@ def publication_suite(mart: PublishedModel, columns: dict[str, str]) -> gx.Expec
             expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0, max_value=1))
         elif column in NPS:
             expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=-100, max_value=100))
-        elif data_type in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT") and column != "velocity_target":
+        elif data_type in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT") and column not in (
+            "velocity_target",
+            *SIGNED,
+        ):
             expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0))
         elif data_type == "VARCHAR":
             expectations.append(gxe.ExpectColumnValuesToNotMatchRegex(column=column, regex=EMAIL_LIKE))

@@ -198,7 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
         "aaw explain --metric deploys_per_engineer --team team-001 --week 2026-W03 --workdir demo",
         description="Reads WORKDIR/warehouse.duckdb read-only (the analyst's copy, with the facts and their lineage "
         "to landing files and lines) and compares with published/current. Team metrics take --team and --week; "
-        "tool metrics (monthly_active_users, licence_utilisation, idle_seats, shadow_users, nps) --tool and --month.",
+        "tool metrics (monthly_active_users, licence_utilisation, idle_seats, shadow_users, nps) --tool and --month; "
+        "ai_impact takes neither: the impact estimates and the cohorts of teams they compare.",
     )
     explain.add_argument("--metric", required=True, choices=METRICS, metavar="METRIC", help=", ".join(METRICS))
     explain.add_argument("--team", help="team_id (team metrics)")

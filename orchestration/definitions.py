@@ -2,8 +2,9 @@
 
 import dagster as dg
 
-from orchestration.defs.dbt.assets import warehouse_models
+from orchestration.defs.dbt.assets import impact_models, warehouse_models
 from orchestration.defs.dbt.project import dbt_cli
+from orchestration.defs.impact.assets import ai_impact_estimates
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.lake_sensors import lake_sensors
 from orchestration.defs.ingest.sensors import landing_files_sensor
@@ -16,7 +17,7 @@ from orchestration.defs.schedules import nightly_schedule, pipeline_job
 def pipeline_definitions(workspace: WorkspaceResource) -> dg.Definitions:
     """Every asset, check, job, schedule and sensor over one workspace."""
     return dg.Definitions(
-        assets=[*ingest_assets, warehouse_models, published_marts],
+        assets=[*ingest_assets, warehouse_models, ai_impact_estimates, impact_models, published_marts],
         asset_checks=quality_checks,
         jobs=[pipeline_job],
         schedules=[nightly_schedule],

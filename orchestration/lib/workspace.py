@@ -99,6 +99,11 @@ class Workspace:
         return self.workdir / "published"
 
     @property
+    def impact_estimates(self) -> Path:
+        """The impact estimator's rows (Parquet), read by the dbt model mart_ai_impact on either engine."""
+        return self.workdir / "impact" / "ai_impact_estimates.parquet"
+
+    @property
     def pseudonym_key(self) -> Path:
         """The organisation's pseudonymisation secret: in the workdir, never under published/."""
         return self.workdir / "secrets" / "pseudonym.key"
@@ -130,6 +135,7 @@ class Workspace:
             "warehouse_path": str(self.warehouse),
             "spark_path": str(self.spark),
             "pseudonym_key_path": str(self.pseudonym_key),
+            "impact_estimates_path": str(self.impact_estimates),
         }
 
     def environ(self) -> dict[str, str]:

@@ -22,6 +22,8 @@ STAGES = {
     "reference_overrides": "reference data",
     "landing_gates": "landing gates",
     "warehouse_models": "dbt build",
+    "impact__ai_impact_estimates": "impact estimates",
+    "impact_models": "dbt build of mart_ai_impact",
     "publication_gates": "publication gates",
     "published__marts": "publish",
 }

@@ -181,6 +181,26 @@ def test_tool_metric_inputs_reproduce_the_published_values(demo_run):
             assert len({row[1] for row in shadow.record_sets[0].rows}) == shadow.published_value
 
 
+def test_ai_impact_lists_every_team_in_its_cohort_and_the_estimates(demo_run, capsys):
+    cohorts = dict(_published(demo_run, "select team_id, cohort from mart_team_cohorts"))
+    explanation = explain_workdir(demo_run.workspace.workdir, "ai_impact")
+    listed = {
+        row[0]: record_set.title.split()[1]
+        for record_set in explanation.record_sets
+        if record_set.title.startswith("Cohort ")
+        for row in record_set.rows
+    }
+    assert listed == cohorts and len(listed) == 3
+    [estimates] = [record_set for record_set in explanation.record_sets if record_set.title.startswith("Estimates")]
+    published = _published(demo_run, "select count(*) from mart_ai_impact where effect_window = '0..+8'")[0][0]
+    assert len(estimates.rows) == published > 0
+    # three teams over three weeks cannot support an estimate: no number, and the reason instead
+    assert explanation.value is None and any(note.startswith("Not estimated: ") for note in explanation.notes)
+    assert main(["explain", "--metric", "ai_impact", "--workdir", str(demo_run.workspace.workdir)]) == 0
+    printed = capsys.readouterr().out
+    assert all(team in printed for team in cohorts)
+
+
 def test_unknown_keys_are_explained_errors(demo_run):
     workdir = demo_run.workspace.workdir
     with pytest.raises(ExplainError, match="not in mart_team_weekly"):

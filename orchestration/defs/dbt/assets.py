@@ -44,10 +44,15 @@ def run_vars(context: dg.AssetExecutionContext, workspace: Workspace) -> dict[st
     return {**workspace.dbt_vars(), **window_vars(context)}
 
 
+# Built in a second dbt step, after the impact estimator (orchestration/defs/impact) has written its source.
+AFTER_ESTIMATES = "mart_ai_impact"
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=WarehouseTranslator(),
+    exclude=AFTER_ESTIMATES,
     pool="warehouse_writer",
 )
 def warehouse_models(
@@ -58,6 +63,25 @@ def warehouse_models(
     settle_abandoned(paths.lake, except_run=context.run_id)
     # the marts' keys are keyed hashes: a run started without the CLI (the UI) creates the secret too
     ensure_key(paths.pseudonym_key)
+    yield from _build(context, dbt, paths, config)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=WarehouseTranslator(),
+    select=AFTER_ESTIMATES,
+    name="impact_models",
+    pool="warehouse_writer",
+)
+def impact_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, workspace: WorkspaceResource, config: DbtRunConfig
+):
+    yield from _build(context, dbt, workspace.paths(), config)
+
+
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Workspace, config: DbtRunConfig):
+    """`dbt build` of the step's models (dagster-dbt adds the step's selection) on the workspace's engine."""
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     # the engine is the dbt target of the same name (dbt_project/profiles.yml)
     args = ["build", "--exclude-resource-type", "unit_test", "--target", paths.engine]

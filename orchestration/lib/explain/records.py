@@ -14,7 +14,8 @@ TEAM_METRICS = (
     *PULL_REQUEST_METRICS,
 )
 TOOL_METRICS = ("monthly_active_users", "licence_utilisation", "idle_seats", "shadow_users", "nps")
-METRICS = TEAM_METRICS + TOOL_METRICS
+IMPACT_METRICS = ("ai_impact",)  # the organisation's estimate, with the cohorts of teams it compares
+METRICS = TEAM_METRICS + TOOL_METRICS + IMPACT_METRICS
 
 DEPLOY_COLUMNS = (
     "deployment_id",

@@ -7,8 +7,16 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib import lake_fs
+from orchestration.lib.explain.impact import HEADLINE, explain_impact
 from orchestration.lib.explain.queries import week_of
-from orchestration.lib.explain.records import METRICS, TEAM_METRICS, TOOL_METRICS, ExplainError, Explanation
+from orchestration.lib.explain.records import (
+    IMPACT_METRICS,
+    METRICS,
+    TEAM_METRICS,
+    TOOL_METRICS,
+    ExplainError,
+    Explanation,
+)
 from orchestration.lib.explain.team import explain_team
 from orchestration.lib.explain.tool import explain_tool
 from orchestration.lib.lake_fs import LakePath
@@ -38,6 +46,13 @@ def explain(
         explanation = explain_tool(con, metric, tool, month.replace(day=1))
         key_sql = "select {metric} from mart_tool_monthly where tool = ? and month_start = ?"
         key = [tool, month.replace(day=1)]
+    elif metric in IMPACT_METRICS:
+        explanation = explain_impact(con)
+        key_sql = (
+            "select estimate from mart_ai_impact where outcome = ? and scope = ? and estimator = 'callaway_santanna' "
+            "and effect_window = '0..+8'"
+        )
+        key = [HEADLINE["outcome"], HEADLINE["scope"]]
     else:
         raise ExplainError(f"unknown metric {metric!r}; one of: {', '.join(METRICS)}")
     if published is not None:

@@ -1,5 +1,6 @@
-"""Deployments: original deploys per service-day rising (or not) with adoption, the planted spam, and the
-follow-ups a deploy brings (rollbacks, reverts, retries), written one NDJSON file a day."""
+"""Deployments: original deploys per service-day (a shared trend and season, and the planted AI effect after a
+team adopts), the planted spam, and the follow-ups a deploy brings (rollbacks, reverts, retries), written one
+NDJSON file a day."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import pyarrow.compute as pc
 
 from orchestration.tools.demo.adoption import Contractors
 from orchestration.tools.demo.cases import Plan
+from orchestration.tools.demo.impact import PlantedImpact
 from orchestration.tools.demo.ndjson import json_lines, string_array, write_lines
 from orchestration.tools.demo.organisation import People, Services, Teams
 from orchestration.tools.demo.reference import Calendar, categorical, ranks
@@ -173,19 +175,22 @@ def _original_deploys(
     services: Services,
     contractors: Contractors,
     plan: Plan | None,
+    impact: PlantedImpact,
     counter: _Counter,
     shas: _Counter,
     members: tuple[np.ndarray, np.ndarray, np.ndarray],
     rng: np.random.Generator,
 ) -> tuple[_DeployRows, _DeployRows]:
-    """Honest changes: a staging deploy, then (if staging passed) a production deploy."""
+    """Honest changes: a staging deploy, then (if staging passed) a production deploy. Per engineer, a team's rate
+    is its own level times the trend and season every team shares, plus the planted AI effect from its adoption
+    week on (impact.py)."""
     days = np.arange(cal.days)
     owner = services.owner(days)
     headcount = _headcount(people, teams)[cal.snapshot_of(days)[:, None], owner]
     weekday = cal.weekday(days)
     factor = np.where(weekday >= 5, 0.05, np.where(weekday == 4, 0.8, 1.0))[:, None]
-    adoption = np.take_along_axis(teams.curve(days), owner, axis=1)
-    rate = teams.base_rate[owner] * headcount * factor * (1 + teams.uplift[owner] * adoption)
+    per_engineer = teams.base_rate[owner] * impact.common(days)[:, None] + impact.uplift(days, owner)
+    rate = per_engineer * headcount * factor
     rate = rate * services.weight[None, :]
     rate[days[:, None] == services.transfer_day[None, :]] = 0  # no deploy on a handover day
     if plan is not None:
@@ -405,12 +410,13 @@ def build_deployments(
     services: Services,
     contractors: Contractors,
     plan: Plan | None,
+    impact: PlantedImpact,
     rng: np.random.Generator,
 ) -> tuple[Deployments, np.ndarray]:
     counter, shas = _Counter(), _Counter()
     members = team_members(people, teams)
     staging, production = _original_deploys(
-        cal, teams, people, services, contractors, plan, counter, shas, members, rng
+        cal, teams, people, services, contractors, plan, impact, counter, shas, members, rng
     )
     planted = np.zeros(services.count, dtype=bool)
     parts = [staging, production]

@@ -13,7 +13,10 @@ The world model, in short:
 - each engineer adopts AI tools at a day drawn from the team's logistic adoption curve (the 10x cohort
   adopts sooner); licensed tools are used under a grant, except for a few shadow users; some adopters
   churn, some grants are revoked, a few seats are never used;
-- deploys per service-day are Poisson, rising with adoption for some teams and not for others;
+- deploys per service-day are Poisson: each team's level times a trend and a 4-week season every team shares,
+  plus a known AI effect (`DemoSpec.ai_effect` quality-adjusted deploys per engineer per week, 0 for none) from
+  the team's adoption week on, found from its engineers' adoption with mart_team_cohorts' rule (impact.py); the
+  ground truth names the effect and every team's adoption week;
   rollbacks, revert commits and retries after a failure occur at realistic rates;
 - contractors (identities not on the roster) and non-engineers add a little activity, always well
   under 5% of a day's events;
@@ -45,10 +48,12 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.lib.reference import metric_vars
 from orchestration.tools.demo.adoption import build_adoption, build_contractors, build_identities
 from orchestration.tools.demo.cases import plan_cases
 from orchestration.tools.demo.deployments import build_deployments, write_deployments
 from orchestration.tools.demo.files import write_csv, write_grants, write_structure
+from orchestration.tools.demo.impact import plant_impact
 from orchestration.tools.demo.organisation import build_people, build_services, build_teams
 from orchestration.tools.demo.pull_request_files import write_pull_requests
 from orchestration.tools.demo.pull_requests import Activity, build_pull_requests
@@ -116,8 +121,9 @@ def generate(
         f"{counts['licence_grants']} licence grants written"
     )
 
+    impact, adoption_weeks = plant_impact(cal, teams, people, adoption, spec.ai_effect, metric_vars(landing))
     deployments, previous_sha = build_deployments(
-        cal, teams, people, services, contractors, plan, random_stream(spec.seed, 5)
+        cal, teams, people, services, contractors, plan, impact, random_stream(spec.seed, 5)
     )
     write_deployments(landing, world, deployments)
     progress(f"demo: {len(deployments.rows)} deployments over {cal.days} daily files")
@@ -156,6 +162,13 @@ def generate(
     truth = build_truth(
         world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing, pull_requests
     )
+    truth["ai_impact"] = {
+        "effect_deploys_per_engineer_week": spec.ai_effect,
+        "adoption_weeks": {
+            team_id: cal.iso(7 * int(week)) if week >= 0 else None
+            for team_id, week in zip(teams.team_id, adoption_weeks, strict=True)
+        },
+    }
     if spec.plant_cases:
         _write_acknowledgements(landing, truth)
     if ground_truth is not None:

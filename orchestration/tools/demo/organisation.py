@@ -40,8 +40,7 @@ class Teams:
     cap: np.ndarray  # share that ever adopts
     mid: np.ndarray  # day (relative to the start) of the curve's midpoint
     width: np.ndarray
-    base_rate: np.ndarray  # production deploys per engineer per weekday before AI
-    uplift: np.ndarray  # deploy rate multiplier per unit of adoption (0: adoption does not help)
+    base_rate: np.ndarray  # original deploys per engineer per weekday before AI, before the shared trend and season
     tool_mix: np.ndarray  # teams x tools, primary-tool preference
 
     @property
@@ -74,6 +73,17 @@ def build_teams(spec: DemoSpec, ref: Reference, rng: np.random.Generator) -> Tea
     target[rng.choice(n, size=max(1, round(0.15 * n)), replace=False)] = 10
     cohort = target == 10
     share = np.array([PRIMARY_SHARE.get(tool, 0.05) for tool in ref.tools])
+    floor = np.where(cohort, rng.uniform(0.3, 0.5, n), rng.uniform(0.15, 0.35, n))
+    cap = np.where(cohort, rng.uniform(0.85, 0.97, n), rng.uniform(0.55, 0.92, n))
+    mid = np.where(cohort, rng.uniform(5, 25, n), rng.uniform(12, 60, n))
+    width = np.where(cohort, rng.uniform(3, 6, n), rng.uniform(4, 10, n))
+    # a level that keeps the demo's deploy volume where it was when the uplift was part of it: the gates judging a
+    # silent day by its weekday's volume are tested on the demo
+    base_rate = rng.gamma(4.0, 0.12, n)
+    # Earlier demos drew a per-team deploy uplift here (4 draws a team); the planted AI effect replaced it
+    # (impact.py). Its draws are skipped, not removed, so that the tool mixes, people and usage drawn after them
+    # stay what they were and the tests written against the demo keep their organisation.
+    rng.random(4 * n)
     return Teams(
         team_id=[f"team-{team + 1:04d}" for team in range(n)],
         name=names,
@@ -84,16 +94,11 @@ def build_teams(spec: DemoSpec, ref: Reference, rng: np.random.Generator) -> Tea
         org_start=org_start,
         org_size=org_size,
         target=target,
-        floor=np.where(cohort, rng.uniform(0.3, 0.5, n), rng.uniform(0.15, 0.35, n)),
-        cap=np.where(cohort, rng.uniform(0.85, 0.97, n), rng.uniform(0.55, 0.92, n)),
-        mid=np.where(cohort, rng.uniform(5, 25, n), rng.uniform(12, 60, n)),
-        width=np.where(cohort, rng.uniform(3, 6, n), rng.uniform(4, 10, n)),
-        base_rate=rng.gamma(4.0, 0.08, n),
-        uplift=np.where(
-            cohort,
-            np.where(rng.random(n) < 0.8, rng.uniform(1.5, 4.0, n), 0.0),
-            np.where(rng.random(n) < 0.6, rng.uniform(0.2, 2.0, n), 0.0),
-        ),
+        floor=floor,
+        cap=cap,
+        mid=mid,
+        width=width,
+        base_rate=base_rate,
         tool_mix=rng.dirichlet(20 * share / share.sum(), size=n),
     )
 

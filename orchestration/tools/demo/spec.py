@@ -153,3 +153,6 @@ class DemoSpec:
     start: date = DEMO_FIRST_DAY  # a Monday; the baseline window of seeds/velocity_programme.csv starts here
     plant_cases: bool = True  # plant the gaming cases the guards must flag, and list them in the ground truth
     events_per_engineer_day: float = 15.0  # mean usage events per active engineer-day (bench raises it)
+    # the planted AI effect: quality-adjusted deploys per engineer per week added from a team's adoption week on
+    # (tools/demo/impact.py); 0 plants none, so the impact estimates should find nothing
+    ai_effect: float = 0.5

@@ -150,19 +150,28 @@ def _pull_request_truth(world: World, deployments: Deployments, prs: PullRequest
     ids = pr_ids(world, prs)
     week = prs.day() - cal.weekday(prs.day())
 
-    def case(person: int, start: int, mask: np.ndarray) -> list[dict]:
+    def case(person: int, start: int, mask: np.ndarray, flagged: np.ndarray) -> list[dict]:
+        """The planted case as its guard names it: by the first (smallest) of the identities the flagged pull
+        requests of the person's week were sent under (an exporter writes the email for some, the login for
+        the others)."""
         if person < 0:
             return []
-        chosen = mask & (prs.author == person) & prs.merged & ~prs.is_bot & (week == start)
-        return [{"identity": people.login[person].lower(), "week_start": cal.iso(start), "pr_ids": sorted(ids[chosen])}]
+        week_of_person = (prs.author == person) & prs.merged & ~prs.is_bot & (week == start)
+        chosen = mask & week_of_person
+        sent_as = [
+            people.email[person] if by_email else people.login[person]
+            for by_email in prs.email_author[flagged & week_of_person]
+        ]
+        return [{"identity": min(sent_as).lower(), "week_start": cal.iso(start), "pr_ids": sorted(ids[chosen])}]
 
     prose = np.zeros(len(prs), dtype=bool)
     owner = np.repeat(np.arange(len(prs)), np.diff(prs.commit_start))
     prose[owner[prs.commit_subject < 0]] = True
     ai = prs.tool >= 0
     return {
-        "pr_splitting": case(prs.splitter, prs.split_week, prs.kind == SPLIT),
-        "attribution_without_usage": case(prs.decorator, prs.decorated_week, ai),
+        # every merged pull request of the splitter's week is flagged; of the decorator's, the AI-marked ones
+        "pr_splitting": case(prs.splitter, prs.split_week, prs.kind == SPLIT, np.ones(len(prs), dtype=bool)),
+        "attribution_without_usage": case(prs.decorator, prs.decorated_week, ai, ai),
         "ai_assisted_pull_requests": [
             {"pr_id": str(ids[i]), "tool": world.ref.tools[prs.tool[i]], "bot_author": bool(prs.is_bot[i])}
             for i in np.flatnonzero(ai)

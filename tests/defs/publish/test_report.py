@@ -211,6 +211,58 @@ def test_a_line_chart_draws_every_series_it_is_given():
     assert {f"team {index:02d}" for index in range(1, 13)} <= set(texts)
 
 
+def _impact_row(**values) -> dict:
+    row = {
+        "outcome": "deploys_per_engineer",
+        "scope": "all_teams",
+        "estimator": "callaway_santanna",
+        "effect_window": "0..+8",
+        "event_week": None,
+        "estimate": None,
+        "std_error": None,
+        "ci_low": None,
+        "ci_high": None,
+        "n_treated_teams": 12,
+        "n_control_teams": 20,
+        "n_team_weeks": 480,
+        "pretrend_p": None,
+        "is_reliable": False,
+        "reason": None,
+    }
+    return {**row, **values}
+
+
+def test_the_impact_section_says_each_estimate_in_a_sentence_and_charts_its_band():
+    weeks = [
+        _impact_row(
+            effect_window=f"{week:+d}",
+            event_week=week,
+            estimate=0.4 if week >= 0 else 0.0,
+            ci_low=(0.4 if week >= 0 else 0.0) - 0.2,
+            ci_high=(0.4 if week >= 0 else 0.0) + 0.2,
+            is_reliable=True,
+        )
+        for week in range(-8, 9)
+    ]
+    impact = [
+        _impact_row(estimate=0.4, ci_low=0.1, ci_high=0.7, pretrend_p=0.6, is_reliable=True),
+        *weeks,
+        _impact_row(estimator="naive_before_after", estimate=0.65, ci_low=0.5, ci_high=0.8, reason="not an effect"),
+        _impact_row(scope="org:Payments", reason="too few adopting teams with this outcome in every week: 2"),
+    ]
+    data = ReportData([], [], [], [], [], [], [], [], impact=impact, cohorts=[{"cohort": "adopted", "teams": 12}])
+    page = render_pages(data, {"run_id": "x", "checks": []}, "r")["index.html"]
+    assert (
+        "All teams: after adopting, teams had 0.40 more quality-adjusted deploys per engineer per week than the teams "
+        "not yet or never adopting (95% CI +0.10 to +0.70, 12 adopting teams); before adopting they moved like "
+        "those teams (p = 0.60). A before/after of the same teams would have said +0.65."
+    ) in page
+    assert "Org Payments: no estimate published: too few adopting teams with this outcome in every week: 2." in page
+    assert "adopted 12" in page
+    chart = charts.event_study(weeks, "band", "deploys")
+    assert "weeks since the team adopted (0 = adoption week)" in svg_texts(chart)
+
+
 def test_an_empty_publication_renders():
     pages = render_pages(ReportData([], [], [], [], [], [], [], []), {"run_id": "x", "checks": []}, "r")
     assert list(pages) == ["index.html"]

@@ -109,3 +109,22 @@ def strip(rows: Sequence[dict], title: str, tiers: Sequence[float]) -> str:
     tier_rules = alt.Chart(rules).mark_rule(strokeDash=[3, 3], color="#b3261e").encode(x="tier:Q")
     tier_labels = alt.Chart(rules).mark_text(dy=-16, color="#b3261e", fontSize=11).encode(x="tier:Q", text="label:N")
     return _svg((dots + tier_rules + tier_labels).properties(title=title, width=WIDTH, height=40))
+
+
+def event_study(rows: Sequence[dict], title: str, y_title: str, y_format: str = ".2f") -> str:
+    """Estimates by week since adoption (event_week) with their 95% band, a zero line and the adoption week
+    marked; weeks without an estimate are left out, never drawn as 0."""
+    frame = _frame(rows, ["event_week", "estimate", "ci_low", "ci_high"]).dropna(subset=["estimate"])
+    if frame.empty:
+        return empty(title, "no estimate: see the reason below (–)")
+    x = alt.X("event_week:Q", title="weeks since the team adopted (0 = adoption week)", axis=alt.Axis(tickMinStep=1))
+    base = alt.Chart(frame).encode(x=x)
+    band = base.mark_area(opacity=0.25, color="#4e79a7").encode(
+        y=alt.Y("ci_low:Q", title=y_title, axis=alt.Axis(format=y_format)), y2="ci_high:Q"
+    )
+    line = base.mark_line(point=True, color="#4e79a7").encode(y="estimate:Q")
+    zero = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="#555").encode(y="value:Q")
+    adoption = (
+        alt.Chart(pd.DataFrame({"week": [-0.5]})).mark_rule(strokeDash=[3, 3], color="#b3261e").encode(x="week:Q")
+    )
+    return _svg(alt.layer(band, line, zero, adoption).properties(title=title, width=WIDTH, height=HEIGHT))

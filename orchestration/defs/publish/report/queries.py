@@ -23,6 +23,8 @@ class ReportData:
     unattributed: list[dict]
     pull_request_weeks: list[dict] = field(default_factory=list)  # mart_pull_requests_weekly
     signal_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> open, acknowledged, excluded
+    impact: list[dict] = field(default_factory=list)  # mart_ai_impact
+    cohorts: list[dict] = field(default_factory=list)  # teams per mart_team_cohorts cohort
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -58,6 +60,14 @@ def read_report_data(marts: Path) -> ReportData:
                     "count(*) filter (where is_excluded) as excluded from mart_guard_signals group by signal_type",
                 )
             },
+            impact=_rows(
+                con,
+                "select * from mart_ai_impact order by outcome, scope <> 'all_teams', scope, estimator, "
+                "event_week nulls first",
+            ),
+            cohorts=_rows(
+                con, "select cohort, count(*) as teams from mart_team_cohorts group by cohort order by cohort"
+            ),
             unattributed=_rows(
                 con,
                 "select attribution_status, tool, sum(identities) as identity_days, "

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from orchestration.defs.publish.report import charts, light_charts
+from orchestration.defs.publish.report.impact import impact_views
 from orchestration.defs.publish.report.model import ReportModel, build_model, is_null
 from orchestration.defs.publish.report.queries import ReportData, read_report_data
 from orchestration.lib.status import left_out_lines
@@ -220,6 +221,7 @@ def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, st
             data=data,
             guards=guard_panels(data),
             charts=_company_charts(model, data),
+            impact=impact_views(data.impact),
             signal_counts=sorted((data.signal_counts or {}).items()),
         )
     }

@@ -21,11 +21,8 @@ team_weeks as (
 thresholds as (
 
     select
-        cast(max(case when name = 'impact_cohort_window_weeks' then value end) as {{ dbt.type_bigint() }})
-            as window_weeks,
-        cast(max(case when name = 'impact_cohort_min_adopting_weeks' then value end) as {{ dbt.type_bigint() }})
-            as min_adopting_weeks
-    from {{ ref('stg_reference__metric_vars') }}
+        cast({{ metric_var('impact_cohort_window_weeks') }} as {{ dbt.type_bigint() }}) as window_weeks,
+        cast({{ metric_var('impact_cohort_min_adopting_weeks') }} as {{ dbt.type_bigint() }}) as min_adopting_weeks
 
 ),
 

@@ -45,14 +45,14 @@ def ai_impact_estimates(context: dg.AssetExecutionContext, workspace: WorkspaceR
         panel = read_panel(con)
     fingerprint = inputs_fingerprint(panel, settings)
     target = paths.impact_estimates
-    kept = _fingerprint_of(target) == fingerprint
+    kept = fingerprint_of(target) == fingerprint
     if kept:
         # the estimation takes most of a minute for a large organisation; its inputs change once a week
         context.log.info("impact estimates: the panel and thresholds are those of the last estimates; kept them")
         estimates = pd.read_parquet(target)
     else:
         estimates = estimate_impact(panel, settings)
-        _write(estimates, fingerprint, target)
+        write_estimates(estimates, fingerprint, target)
     headline = estimates[estimates["event_week"].isna() & (estimates["estimator"] == "callaway_santanna")]
     reliable = int(headline["is_reliable"].sum())
     context.log.info(f"impact estimates: {len(headline)} outcome x scope estimates, {reliable} reliable")
@@ -69,14 +69,16 @@ def ai_impact_estimates(context: dg.AssetExecutionContext, workspace: WorkspaceR
     )
 
 
-def _fingerprint_of(target: Path) -> str | None:
+def fingerprint_of(target: Path) -> str | None:
+    """The inputs fingerprint the estimates file at `target` was written with; None without a file or one."""
     if not target.exists():
         return None
     metadata = pq.read_schema(target).metadata or {}
     return metadata[FINGERPRINT_KEY].decode() if FINGERPRINT_KEY in metadata else None
 
 
-def _write(estimates: pd.DataFrame, fingerprint: str, target: Path) -> None:
+def write_estimates(estimates: pd.DataFrame, fingerprint: str, target: Path) -> None:
+    """The estimates as Parquet with their inputs fingerprint in the file's metadata, replacing `target` whole."""
     table = pa.Table.from_pandas(estimates, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}), FINGERPRINT_KEY: fingerprint.encode()})
     target.parent.mkdir(parents=True, exist_ok=True)

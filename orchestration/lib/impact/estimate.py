@@ -119,30 +119,61 @@ def scopes(panel: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
         yield f"velocity_tier:{int(target)}x", teams
 
 
-def sample(panel: pd.DataFrame, outcome: str) -> Sample:
-    """The adopting and never-adopting teams with the outcome in every week of the data (a balanced panel)."""
-    weeks = pd.to_datetime(panel["week_start"])
-    first = weeks.min()
-    frame = pd.DataFrame(
-        {
-            "team_id": panel["team_id"],
-            "period": ((weeks - first).dt.days // 7 + 1).astype("int64"),
-            "adoption": pd.to_datetime(panel["adoption_week"]),
-            "cohort": panel["cohort"],
-            "y": pd.to_numeric(panel[outcome], errors="coerce").astype("float64"),
-        }
-    )
-    frame = frame[frame["cohort"].isin([ADOPTED, NEVER_ADOPTED])]
-    week_count = frame["period"].nunique()
-    observed = frame.dropna(subset=["y"]).groupby("team_id")["period"].nunique()
-    complete = observed.index[observed == week_count]
-    frame = frame[frame["team_id"].isin(complete)].copy()
-    adoption_period = ((frame["adoption"] - first).dt.days // 7 + 1).fillna(0).astype("int64")
-    frame["group"] = np.where(frame["cohort"] == ADOPTED, adoption_period, 0)
-    groups = frame.drop_duplicates("team_id")["group"]
-    treated = groups[groups > 0]
-    later = int((treated > treated.min()).sum()) if len(treated) else 0
-    return Sample(frame[["team_id", "period", "group", "y"]], len(treated), int((groups == 0).sum()) + later)
+@dataclass(frozen=True)
+class Balanced:
+    """One outcome's balanced panel: the adopting and never-adopting teams with the outcome in every week of the
+    data, and what each brings to a scope (its adoption group, and an adopting team's before/after difference).
+    Built once per outcome; a scope (all teams, an org, a tier) takes its teams' rows, so whether a team is in is
+    the same in every scope."""
+
+    frame: pd.DataFrame  # team_id, period (1 = first week), group (adoption period, 0 = never adopted), y
+    groups: pd.Series  # team_id -> group
+    differences: pd.Series  # adopting team_id -> mean of its weeks 0..+8 minus the mean of its weeks -8..-1
+
+    @classmethod
+    def of(cls, panel: pd.DataFrame, outcome: str) -> "Balanced":
+        weeks = pd.to_datetime(panel["week_start"])
+        first = weeks.min()
+        frame = pd.DataFrame(
+            {
+                "team_id": panel["team_id"],
+                "period": ((weeks - first).dt.days // 7 + 1).astype("int64"),
+                "adoption": pd.to_datetime(panel["adoption_week"]),
+                "cohort": panel["cohort"],
+                "y": pd.to_numeric(panel[outcome], errors="coerce").astype("float64"),
+            }
+        )
+        frame = frame[frame["cohort"].isin([ADOPTED, NEVER_ADOPTED])]
+        week_count = frame["period"].nunique()
+        observed = frame.dropna(subset=["y"]).groupby("team_id")["period"].nunique()
+        complete = observed.index[observed == week_count]
+        frame = frame[frame["team_id"].isin(complete)].copy()
+        adoption_period = ((frame["adoption"] - first).dt.days // 7 + 1).fillna(0).astype("int64")
+        frame["group"] = np.where(frame["cohort"] == ADOPTED, adoption_period, 0)
+        frame = frame[["team_id", "period", "group", "y"]]
+        groups = frame.drop_duplicates("team_id").set_index("team_id")["group"]
+        return cls(frame, groups, _before_after_differences(frame))
+
+    def scope(self, teams: pd.Series) -> tuple[Sample, pd.Series]:
+        """The sample of a scope's teams, and the before/after differences of its adopting teams."""
+        groups = self.groups[self.groups.index.isin(teams)]
+        treated = groups[groups > 0]
+        later = int((treated > treated.min()).sum()) if len(treated) else 0
+        data = Sample(
+            self.frame[self.frame["team_id"].isin(groups.index)],
+            len(treated),
+            int((groups == 0).sum()) + later,
+        )
+        return data, self.differences[self.differences.index.isin(teams)]
+
+
+def _before_after_differences(frame: pd.DataFrame) -> pd.Series:
+    """Each adopting team's mean of weeks 0..+8 after adoption minus its mean of weeks -8..-1 before it."""
+    treated = frame[frame["group"] > 0]
+    event = treated["period"] - treated["group"]
+    after = treated[(event >= 0) & (event <= EVENT_WEEKS[-1])].groupby("team_id")["y"].mean()
+    before = treated[(event < 0) & (event >= EVENT_WEEKS[0])].groupby("team_id")["y"].mean()
+    return (after - before).dropna()
 
 
 def _not_estimable(data: Sample, settings: ImpactSettings) -> str | None:
@@ -205,14 +236,8 @@ def _pretrend_p(aggregated: dict) -> float | None:
     return float(f.sf(statistic * (teams - tests) / (tests * (teams - 1)), tests, teams - tests))
 
 
-def _naive(data: Sample) -> tuple[float | None, float | None, int]:
-    """Mean of each adopting team's weeks 0..+8 minus its weeks -8..-1, averaged over the teams; its standard
-    error from the spread of the teams' differences."""
-    treated = data.frame[data.frame["group"] > 0]
-    event = treated["period"] - treated["group"]
-    after = treated[(event >= 0) & (event <= EVENT_WEEKS[-1])].groupby("team_id")["y"].mean()
-    before = treated[(event < 0) & (event >= EVENT_WEEKS[0])].groupby("team_id")["y"].mean()
-    differences = (after - before).dropna()
+def _naive(differences: pd.Series) -> tuple[float | None, float | None, int]:
+    """The adopting teams' before/after differences averaged; its standard error from their spread."""
     if differences.empty:
         return None, None, 0
     error = float(differences.std(ddof=1) / math.sqrt(len(differences))) if len(differences) > 1 else None
@@ -231,15 +256,21 @@ def _with_interval(estimate: float | None, error: float | None, critical: float 
 
 
 def estimate_scope(panel: pd.DataFrame, outcome: str, scope: str, settings: ImpactSettings) -> list[dict]:
-    """The rows of one outcome in one scope: the average effect after adoption, one per event week, and the
-    naive before/after of the same teams."""
-    data = sample(panel, outcome)
+    """The rows of one outcome in one scope, `panel` holding the scope's teams: the average effect after adoption,
+    one per event week, and the naive before/after of the same teams."""
+    return _estimate_scope(Balanced.of(panel, outcome), panel["team_id"], outcome, scope, settings)
+
+
+def _estimate_scope(
+    balanced: Balanced, teams: pd.Series, outcome: str, scope: str, settings: ImpactSettings
+) -> list[dict]:
+    data, differences = balanced.scope(teams)
     counts = {
         "n_treated_teams": data.treated_teams,
         "n_control_teams": data.control_teams,
         "n_team_weeks": len(data.frame),
     }
-    naive_estimate, naive_error, naive_teams = _naive(data)
+    naive_estimate, naive_error, naive_teams = _naive(differences)
     naive = _row(
         outcome,
         scope,
@@ -311,8 +342,9 @@ def estimate_impact(panel: pd.DataFrame, settings: ImpactSettings) -> pd.DataFra
     for outcome in OUTCOMES:
         if outcome not in panel or panel[outcome].isna().all():
             continue  # an organisation without pull requests has no lead time or AI-assisted share
+        balanced = Balanced.of(panel, outcome)
         for scope, teams in scopes(panel):
-            rows.extend(estimate_scope(teams, outcome, scope, settings))
+            rows.extend(_estimate_scope(balanced, teams["team_id"], outcome, scope, settings))
     return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS)).astype(ESTIMATE_COLUMNS)
 
 

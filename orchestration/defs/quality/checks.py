@@ -29,9 +29,10 @@ from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
 
-# Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
-# landing contract, quarantine and silence gates pass on nothing.
-DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
+# Pull requests and spend are optional: an organisation without landing/pull_requests/ has no partition of them,
+# and their landing contract, quarantine and silence gates pass on nothing. Spend has no silence gate: usage-priced
+# tools are billed only on the days they are used, so a day without spend is no broken feed.
+DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests", "spend")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
 # The conformed dimensions BI needs beside the marts (team names and orgs, tool attributes, the calendar) are

@@ -88,16 +88,22 @@ def _identity(row: dict) -> tuple[str, str]:
 
 
 def usage_date(row: dict) -> date:
-    value = lookup(row, "date")
+    return epoch_moment(row, "date").date()
+
+
+def epoch_moment(row: dict, key: str) -> datetime:
+    """A Cursor time in epoch milliseconds (an int or a digit string); a value that as milliseconds falls
+    outside 2000..2100 (e.g. epoch seconds) is rejected as a timestamp in the wrong unit, not read as 1970."""
+    value = lookup(row, key)
     if not is_present(value) or isinstance(value, bool):
-        raise RecordError(f"expected date (epoch milliseconds), got {describe(value)}")
+        raise RecordError(f"expected {key} (epoch milliseconds), got {describe(value)}")
     try:
         moment = epoch_millis_to_utc(value)
     except (ValueError, OverflowError, OSError):
-        raise RecordError(f"expected date (epoch milliseconds), got {describe(value)}") from None
+        raise RecordError(f"expected {key} (epoch milliseconds), got {describe(value)}") from None
     if not EARLIEST <= moment < LATEST:
         raise RecordError(
-            f"expected date in epoch milliseconds (a day between 2000 and 2100), got {value!r}, "
+            f"expected {key} in epoch milliseconds (a day between 2000 and 2100), got {value!r}, "
             f"which as milliseconds is {moment:%Y-%m-%d}: wrong unit?"
         )
-    return moment.date()
+    return moment

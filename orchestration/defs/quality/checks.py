@@ -418,6 +418,18 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
             ),
         ),
     ),
+    ("mart_guard_signals", "spend_spikes_within_tolerance"): (
+        "Usage cost of a day's unacknowledged spend spikes (an identity's or a tool's day far above its days "
+        "before) within spend_spike_tolerance of the day's usage cost.",
+        _sql_gate(
+            "spend_spikes_within_tolerance",
+            "usage cost spiked far above its days before (a leaked key or a runaway agent?): find who spent it; "
+            "acknowledge a known case in guard_acknowledgements.csv",
+            lambda con, workspace, days: gaming.spend_spikes_over_tolerance(
+                con, days, _metric_var(workspace, "spend_spike_tolerance")
+            ),
+        ),
+    ),
     ("mart_unattributed_activity", "unattributed_within_tolerance"): (
         "Activity from identities not on the roster stays within unattributed_tolerance of a day's activity.",
         _sql_gate(

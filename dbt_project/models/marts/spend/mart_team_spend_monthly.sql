@@ -131,8 +131,9 @@ combined as (
         months.month_start,
         months.is_complete,
         cast(coalesce(headcounts.headcount, 0) as {{ dbt.type_bigint() }}) as headcount,
-        coalesce(seat_costs.seat_cost, 0) + coalesce(spend_costs.seat_spend, 0) as seat_cost,
-        coalesce(spend_costs.usage_cost, 0) as usage_cost,
+        -- money to the cent: sums of the same amounts added in another order agree
+        round(coalesce(seat_costs.seat_cost, 0) + coalesce(spend_costs.seat_spend, 0), 2) as seat_cost,
+        round(coalesce(spend_costs.usage_cost, 0), 2) as usage_cost,
         cast(coalesce(active.active_users, 0) as {{ dbt.type_bigint() }}) as active_users,
         cast(coalesce(shipped.quality_adjusted_deploys, 0) as {{ dbt.type_bigint() }}) as quality_adjusted_deploys
     from teams
@@ -159,10 +160,10 @@ computed as (
 
     select
         *,
-        seat_cost + usage_cost as total_cost,
-        case when active_users > 0 then (seat_cost + usage_cost) / active_users end as cost_per_active_user,
+        round(seat_cost + usage_cost, 2) as total_cost,
+        case when active_users > 0 then round((seat_cost + usage_cost) / active_users, 4) end as cost_per_active_user,
         case
-            when quality_adjusted_deploys > 0 then (seat_cost + usage_cost) / quality_adjusted_deploys
+            when quality_adjusted_deploys > 0 then round((seat_cost + usage_cost) / quality_adjusted_deploys, 4)
         end as cost_per_quality_adjusted_deploy,
         headcount < {{ metric_var('min_group_size') }} as is_suppressed
     from combined

@@ -113,15 +113,32 @@ combined as (
 
 ),
 
+rounded as (
+
+    -- money to the cent: sums of the same amounts added in another order (another landing's file order) agree
+    select
+        tool,
+        month_start,
+        is_complete,
+        round(seat_cost, 2) as seat_cost,
+        round(usage_cost, 2) as usage_cost,
+        round(seat_cost + usage_cost, 2) as total_cost,
+        round(unattributed_usage_cost, 2) as unattributed_usage_cost,
+        round(idle_cost, 2) as idle_cost,
+        active_users,
+        value_deriving_events
+    from combined
+
+),
+
 computed as (
 
     select
         *,
-        seat_cost + usage_cost as total_cost,
-        case when active_users > 0 then (seat_cost + usage_cost) / active_users end as cost_per_active_user,
-        case when value_deriving_events > 0 then (seat_cost + usage_cost) / value_deriving_events end as cost_per_vde,
+        case when active_users > 0 then round(total_cost / active_users, 4) end as cost_per_active_user,
+        case when value_deriving_events > 0 then round(total_cost / value_deriving_events, 4) end as cost_per_vde,
         active_users < {{ metric_var('min_group_size') }} as is_suppressed
-    from combined
+    from rounded
 
 ),
 

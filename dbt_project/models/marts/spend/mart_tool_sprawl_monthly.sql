@@ -400,7 +400,8 @@ combined as (
         overlapping_summary.overlapping_tools_list,
         cast(coalesce(overlapping_seats.engineers_with_overlapping_seats, 0) as {{ dbt.type_bigint() }})
             as engineers_with_overlapping_seats,
-        cast(coalesce(overlapping_seats.overlapping_seat_cost, 0) as {{ type_double() }}) as overlapping_seat_cost,
+        cast(round(coalesce(overlapping_seats.overlapping_seat_cost, 0), 2) as {{ type_double() }})
+            as overlapping_seat_cost,
         cast(coalesce(candidate_summary.consolidation_candidates, 0) as {{ dbt.type_bigint() }})
             as consolidation_candidates,
         candidate_summary.consolidation_candidates_list,

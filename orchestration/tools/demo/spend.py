@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 
 from orchestration.tools.demo.world import World
 
@@ -75,19 +76,22 @@ def spend_day(
         tokens = counts * TOKENS_PER_EVENT * rng.lognormal(0, 0.4, len(ids))
         prices = np.array([price for _, price in MODELS[name]])[model]
         amounts = np.clip(np.round(tokens * prices / 1e6, 2), 0.01, HONEST_DAILY_CAP_USD)
-        for index in np.flatnonzero(billed):
-            is_contractor = int(ids[index]) >= 4 * world.identities.count_people
-            amount = float(amounts[index])
-            records.append(
-                _record(
-                    str(world.identities.table[int(ids[index])]),
-                    name,
-                    cal.iso(day) + f"T{_clock(int(starts[index]))}Z",
-                    round(amount / USD_PER_EUR, 2) if is_contractor else amount,
-                    CONTRACTOR_CURRENCY if is_contractor else "USD",
-                    MODELS[name][model[index]][0],
-                )
+        contractor = ids >= 4 * world.identities.count_people
+        amounts = np.where(contractor, np.round(amounts / USD_PER_EUR, 2), amounts)
+        names = world.identities.table.take(pa.array(ids[billed])).to_pylist()
+        records += [
+            _record(
+                identity,
+                name,
+                f"{cal.iso(day)}T{_clock(int(start))}Z",
+                float(amount),
+                CONTRACTOR_CURRENCY if is_contractor else "USD",
+                MODELS[name][chosen][0],
             )
+            for identity, start, amount, is_contractor, chosen in zip(
+                names, starts[billed], amounts[billed], contractor[billed], model[billed], strict=True
+            )
+        ]
     if runaway is not None and day >= 1:
         amount = RUNAWAY_SPIKE_USD if day == runaway.day else float(np.round(rng.uniform(*RUNAWAY_DAILY_USD), 2))
         model = MODELS[runaway.tool][0][0]

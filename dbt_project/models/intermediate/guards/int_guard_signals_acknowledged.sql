@@ -280,8 +280,9 @@ signals as (
         spend_date as period_start,
         case when entity_type = 'identity' then tool || ': ' else '' end
         || 'usage cost ' || cast(round(usage_cost_usd, 2) as {{ dbt.type_string() }})
-        || ' USD on the day, highest of the days before ' || cast(round(trailing_peak_usd, 2) as {{ dbt.type_string() }})
-        || ' USD (a leaked key or a runaway agent?)' as detail,
+        || ' USD on the day, highest of the days before '
+        || cast(round(trailing_peak_usd, 2) as {{ dbt.type_string() }}) || ' USD (a leaked key or a runaway agent?)'
+            as detail,
         false as is_excluded
     from spend_spikes
 

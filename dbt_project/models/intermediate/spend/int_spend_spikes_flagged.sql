@@ -46,7 +46,10 @@ daily as (
 
 candidates as (
 
-    select * from daily
+    select
+        *,
+        {{ dbt.dateadd('day', -(var('active_window_days', 28) | int), 'spend_date') }} as window_start
+    from daily
     where usage_cost_usd >= {{ metric_var('spend_spike_min_daily_usd') }}
 
 ),
@@ -61,8 +64,8 @@ history_days as (
         count(*) as days_before
     from candidates
     inner join dates
-        on dates.date_day < candidates.spend_date
-        and dates.date_day >= {{ dbt.dateadd('day', -(var('active_window_days', 28) | int), 'candidates.spend_date') }}
+        on candidates.spend_date > dates.date_day
+        and candidates.window_start <= dates.date_day
     group by candidates.entity_type, candidates.entity_id, candidates.tool, candidates.spend_date
 
 ),
@@ -80,8 +83,8 @@ trailing_peaks as (
         on candidates.entity_type = earlier.entity_type
         and candidates.entity_id = earlier.entity_id
         and candidates.tool = earlier.tool
-        and earlier.spend_date < candidates.spend_date
-        and earlier.spend_date >= {{ dbt.dateadd('day', -(var('active_window_days', 28) | int), 'candidates.spend_date') }}
+        and candidates.spend_date > earlier.spend_date
+        and candidates.window_start <= earlier.spend_date
     group by candidates.entity_type, candidates.entity_id, candidates.tool, candidates.spend_date
 
 ),
@@ -107,7 +110,8 @@ flagged as (
         and candidates.tool = trailing_peaks.tool
         and candidates.spend_date = trailing_peaks.spend_date
     where history_days.days_before >= {{ metric_var('spend_spike_min_history_days') }}
-        and candidates.usage_cost_usd > {{ metric_var('spend_spike_ratio') }} * coalesce(trailing_peaks.trailing_peak_usd, 0)
+        and candidates.usage_cost_usd
+        > {{ metric_var('spend_spike_ratio') }} * coalesce(trailing_peaks.trailing_peak_usd, 0)
 
 )
 

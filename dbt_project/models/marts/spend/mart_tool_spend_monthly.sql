@@ -66,7 +66,10 @@ spend_costs as (
         sum(case when spend.spend_kind = 'seat' then spend.amount_usd else 0 end) as seat_spend,
         sum(case when spend.spend_kind <> 'seat' then spend.amount_usd else 0 end) as usage_cost,
         sum(
-            case when spend.spend_kind <> 'seat' and spend.attribution_status <> 'attributed' then spend.amount_usd else 0 end
+            case
+                when spend.spend_kind <> 'seat' and spend.attribution_status <> 'attributed' then spend.amount_usd
+                else 0
+            end
         ) as unattributed_usage_cost
     from spend
     inner join dates

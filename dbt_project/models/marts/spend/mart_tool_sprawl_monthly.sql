@@ -337,7 +337,7 @@ used_summary as (
         scope_id,
         month_start,
         count(*) as tools_used,
-        {{ dbt.listagg('tool', "', '", 'order by tool') }} as tools_used_list
+        {{ sorted_distinct_join('tool', ', ') }} as tools_used_list
     from used
     group by scope, scope_id, month_start
 
@@ -350,7 +350,7 @@ overlapping_summary as (
         scope_id,
         month_start,
         count(*) as overlapping_tools,
-        {{ dbt.listagg('tool', "', '", 'order by tool') }} as overlapping_tools_list
+        {{ sorted_distinct_join('tool', ', ') }} as overlapping_tools_list
     from overlapping
     group by scope, scope_id, month_start
 
@@ -363,7 +363,7 @@ candidate_summary as (
         scope_id,
         month_start,
         count(*) as consolidation_candidates,
-        {{ dbt.listagg('tool', "', '", 'order by tool') }} as consolidation_candidates_list
+        {{ sorted_distinct_join('tool', ', ') }} as consolidation_candidates_list
     from candidates
     group by scope, scope_id, month_start
 
@@ -375,7 +375,7 @@ stage_summary as (
         scope,
         scope_id,
         month_start,
-        {{ dbt.listagg("lifecycle_stage || ': ' || cast(tools as " ~ dbt.type_string() ~ ")", "', '", 'order by lifecycle_stage') }}
+        {{ sorted_distinct_join("lifecycle_stage || ': ' || cast(tools as " ~ dbt.type_string() ~ ")", ', ') }}
             as tools_per_stage,
         sum(case when tools >= 2 then 1 else 0 end) as stages_with_several_tools
     from stage_counts

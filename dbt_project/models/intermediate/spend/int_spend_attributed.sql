@@ -50,14 +50,7 @@ attributed as (
         spend.amount * case when spend.currency = 'USD' then 1 else rates.usd_per_unit end as amount_usd,
         identities.engineer_id,
         engineer_days.team_id,
-        case
-            when bots.identity is not null then 'bot_activity'
-            when spend.identity_type in ('api_key', 'bot') then spend.identity_type
-            when identities.engineer_id is null then 'unresolved_identity'
-            when engineer_days.engineer_id is null then 'not_on_roster_that_day'
-            when not engineer_days.is_engineer then 'not_an_engineer'
-            else 'attributed'
-        end as attribution_status,
+        {{ attribution_status('spend.identity_type') }} as attribution_status,
         spend._source_file,
         spend._source_line
     from spend

@@ -6,15 +6,15 @@ from datetime import date, datetime
 from typing import Any
 
 from orchestration.defs.ingest.connectors._common import RecordError, describe, lookup, midnight_utc
-from orchestration.lib.contracts.records import Parsed
 
 
-def require_amount(record: Any, path: str, per_unit: float = 1.0) -> float:
-    """A non-negative, finite number at `path`, times `per_unit` (0.01 for an amount the vendor gives in cents)."""
+def require_amount(record: Any, path: str, units_per_dollar: int = 1) -> float:
+    """A non-negative, finite number at `path` in dollars: divided by `units_per_dollar` (100 for an amount the vendor
+    gives in cents; a division, so whole cents read back as exactly the decimal amount)."""
     value = lookup(record, path)
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
         raise RecordError(f"expected {path} (a non-negative number), got {describe(value)}")
-    return float(value) * per_unit
+    return float(value) / units_per_dollar
 
 
 def spend_record(
@@ -45,9 +45,9 @@ def spend_record(
     }
 
 
-def rolled_up(parsed: Parsed, records: list[dict]) -> Parsed:
-    """`parsed` holding `records` summed per identity, tool, day, kind, model and currency: the earliest
-    occurred_at and the first record's `_source_line` stay."""
+def roll_up_spend(records: list[dict]) -> list[dict]:
+    """Records summed per identity, tool, day, kind, model and currency: the earliest occurred_at and the first
+    record's `_source_line` stay."""
     merged: dict[tuple, dict] = {}
     for record in records:
         key = tuple(record[name] for name in ("identity", "tool", "spend_date", "kind", "model", "currency"))
@@ -56,5 +56,4 @@ def rolled_up(parsed: Parsed, records: list[dict]) -> Parsed:
             merged[key]["occurred_at"] = min(merged[key]["occurred_at"], record["occurred_at"])
         else:
             merged[key] = dict(record)
-    parsed.records = list(merged.values())
-    return parsed
+    return list(merged.values())

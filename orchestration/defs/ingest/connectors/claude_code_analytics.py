@@ -34,19 +34,16 @@ from orchestration.defs.ingest.connectors._common import (
     RecordError,
     activity_records,
     describe,
-    dump,
     is_present,
-    list_in_object,
-    load_json,
     lookup,
-    parse_usage_pages,
+    parse_pages,
     require_count,
     require_object,
     require_text,
     require_timestamp,
 )
-from orchestration.defs.ingest.connectors._spend import require_amount, rolled_up, spend_record
-from orchestration.lib.contracts.records import Parsed, Reject
+from orchestration.defs.ingest.connectors._spend import require_amount, roll_up_spend, spend_record
+from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "a Claude Code analytics page (a JSON object with data[])"
 TOOL = "claude_code"
@@ -55,7 +52,7 @@ ACTORS = {"user_actor": ("email_address", "email"), "api_actor": ("api_key_name"
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
+    return parse_pages(data, source_file, EXPECTED, activity_from_row)
 
 
 def _actor(row: object) -> tuple[str, str]:
@@ -93,15 +90,7 @@ def accepted_edits(row: Mapping) -> int:
 
 
 def parse_spend(data: bytes, source_file: str) -> Parsed:
-    rows = list_in_object(load_json(data, source_file, EXPECTED), "data", source_file, EXPECTED)
-    parsed = Parsed(entity="spend", records_read=len(rows))
-    records: list[dict] = []
-    for position, row in enumerate(rows, start=1):
-        try:
-            records.extend(spend_from_row(row, position))
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, position, str(error), dump(row)))
-    return rolled_up(parsed, records)
+    return parse_pages(data, source_file, EXPECTED, spend_from_row, entity="spend", combine=roll_up_spend)
 
 
 def spend_from_row(row: object, source_line: int) -> list[dict]:
@@ -119,7 +108,7 @@ def spend_from_row(row: object, source_line: int) -> list[dict]:
             raise RecordError(f"expected {path} (a JSON object), got {describe(item)}")
         try:
             model = require_text(item, "model")
-            amount = require_amount(item, "estimated_cost.amount", per_unit=0.01)  # cents -> dollars
+            amount = require_amount(item, "estimated_cost.amount", units_per_dollar=100)  # cents
             currency = require_text(item, "estimated_cost.currency")
         except RecordError as error:
             raise RecordError(f"{path}: {error}") from None

@@ -36,7 +36,7 @@ from orchestration.defs.ingest.connectors._common import (
     is_present,
     lookup,
     optional_text,
-    parse_usage_pages,
+    parse_pages,
     require_bool,
     require_count,
 )
@@ -51,7 +51,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
+    return parse_pages(data, source_file, EXPECTED, activity_from_row)
 
 
 def activity_from_row(row: object, source_line: int) -> list[dict]:

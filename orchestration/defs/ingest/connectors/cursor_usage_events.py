@@ -19,17 +19,15 @@ one usage record dated by the earliest event.
 
 from orchestration.defs.ingest.connectors._common import (
     RecordError,
-    dump,
-    list_in_object,
-    load_json,
     lookup,
     optional_text,
+    parse_pages,
     require_bool,
     require_text,
 )
-from orchestration.defs.ingest.connectors._spend import require_amount, rolled_up, spend_record
+from orchestration.defs.ingest.connectors._spend import require_amount, roll_up_spend, spend_record
 from orchestration.defs.ingest.connectors.cursor_daily_usage import epoch_moment
-from orchestration.lib.contracts.records import ExcludedRecord, Parsed, Reject
+from orchestration.lib.contracts.records import ExcludedRecord, Parsed
 
 EXPECTED = "a Cursor filtered usage events page (a JSON object with usageEvents[])"
 TOOL = "cursor"
@@ -38,22 +36,12 @@ INCLUDED = "Included in "
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    events = list_in_object(load_json(data, source_file, EXPECTED), "usageEvents", source_file, EXPECTED)
-    parsed = Parsed(entity="spend", records_read=len(events))
-    records: list[dict] = []
-    for position, event in enumerate(events, start=1):
-        try:
-            record = spend_from_event(event, position)
-        except ExcludedRecord as exclusion:
-            parsed.excluded.append(Reject(source_file, position, str(exclusion), dump(event)))
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, position, str(error), dump(event)))
-        else:
-            records.append(record)
-    return rolled_up(parsed, records)
+    return parse_pages(
+        data, source_file, EXPECTED, spend_from_event, key="usageEvents", entity="spend", combine=roll_up_spend
+    )
 
 
-def spend_from_event(event: object, source_line: int) -> dict:
+def spend_from_event(event: object, source_line: int) -> list[dict]:
     if not isinstance(event, dict):
         raise RecordError("expected a usage event (a JSON object)")
     identity = require_text(event, "userEmail")
@@ -67,14 +55,15 @@ def spend_from_event(event: object, source_line: int) -> dict:
         raise RecordError(f"expected kind {USAGE_BASED!r} or 'Included in <plan>', got {kind!r}")
     if not require_bool(event, "isTokenBasedCall"):
         raise RecordError("a usage-based event without tokenUsage (isTokenBasedCall false): no cost in dollars")
-    return spend_record(
+    record = spend_record(
         identity=identity,
         identity_type="email",
         tool=TOOL,
         day=moment.date(),
-        amount=require_amount(event, "tokenUsage.totalCents", per_unit=0.01),  # cents -> dollars
+        amount=require_amount(event, "tokenUsage.totalCents", units_per_dollar=100),  # cents -> dollars
         currency="USD",
         model=optional_text(event, "model"),
         source_line=source_line,
         occurred_at=moment,
     )
+    return [record]

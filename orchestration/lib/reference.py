@@ -10,6 +10,7 @@ import csv
 import math
 from pathlib import Path
 
+from orchestration.lib.canonical import REPORTING_CURRENCY
 from orchestration.lib.contracts.generic import Catalogue
 from orchestration.lib.workspace import SEEDS_DIR
 
@@ -211,7 +212,7 @@ def fx_rates(landing: Path) -> dict[str, float]:
         raise ReferenceError(
             f"{shown}: cannot be read as UTF-8 CSV ({error}); rewrite it as currency,usd_per_unit,description"
         ) from None
-    rates = {"USD": 1.0}
+    rates = {REPORTING_CURRENCY: 1.0}
     seen: set[str] = set()
     for line, row in enumerate(rows, start=2):
         currency, value = (row.get("currency") or "").strip(), (row.get("usd_per_unit") or "").strip()
@@ -224,8 +225,8 @@ def fx_rates(landing: Path) -> dict[str, float]:
             rate = math.nan
         if not math.isfinite(rate) or rate <= 0:
             raise ReferenceError(f"{where}: usd_per_unit of {currency} = {value!r}; write a positive number")
-        if currency == "USD" and rate != 1:
-            raise ReferenceError(f"{where}: USD is the reporting currency, its usd_per_unit is 1")
+        if currency == REPORTING_CURRENCY and rate != 1:
+            raise ReferenceError(f"{where}: {currency} is the reporting currency, its usd_per_unit is 1")
         if currency in seen:
             raise ReferenceError(f"{where}: {currency} is listed twice; keep one rate")
         seen.add(currency)

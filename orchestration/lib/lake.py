@@ -173,8 +173,12 @@ def write_keys(lake_root: LakePath, entity: str, day: date, table: pa.Table, run
     write_table(table, target)
 
 
-def read_keys_around(lake_root: LakePath, entity: str, day: date, radius_days: int) -> pa.Table | None:
-    """The keys the other days within `radius_days` of `day` hold, with their `day`; None when there are none."""
+def read_keys_matching(
+    lake_root: LakePath, entity: str, day: date, radius_days: int, column: str, values: pa.Array
+) -> pa.Table | None:
+    """The keys among `values` (of the key column `column`) that the other days within `radius_days` of `day`
+    hold, with their `day`; None when none of those days holds keys. DuckDB joins the values to those days'
+    key files, so their millions of keys are scanned, not loaded into memory."""
     paths = [
         path
         for path in sorted((lake_root / KEYS / entity).glob("day=*/data.parquet"))
@@ -185,11 +189,12 @@ def read_keys_around(lake_root: LakePath, entity: str, day: date, radius_days: i
         return None
     con = lake_fs.connect(lake_root)
     try:
+        con.register("wanted", pa.table({column: values}))
         return (
-            con.execute(
+            con.sql(
                 "select *, cast(regexp_extract(filename, 'day=([0-9-]+)', 1) as date) as day "
-                "from read_parquet(?, filename = true)",
-                [[str(path) for path in paths]],
+                f"from read_parquet($paths, filename = true) semi join wanted using ({column})",
+                params={"paths": [str(path) for path in paths]},
             )
             .to_arrow_table()
             .drop_columns(["filename"])

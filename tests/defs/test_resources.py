@@ -116,5 +116,5 @@ def test_a_run_writes_no_environment_and_follows_its_workspace_not_the_environme
         assert run_isolated(workspace, demo_run.last, demo_run.last, full_refresh=False)
     assert not decoy.exists()
     assert published_marts(workspace) == published_marts(demo_run.workspace)
-    assert (workspace.dbt_target / "build" / "run_results.json").exists()
+    assert (workspace.dbt_target / "build" / "run_results.warehouse_models.json").exists()
     assert set((DBT_PROJECT_DIR / "target").iterdir()) <= in_the_project

@@ -66,3 +66,21 @@ def test_a_rolled_back_run_leaves_every_lake_file_as_it_was(published_lake: Path
 
     Journal(published_lake, run).rollback()
     assert tree_digest(published_lake) == before
+
+
+def test_keys_matching_are_the_wanted_keys_of_the_other_days_within_the_radius(tmp_path: Path):
+    root = tmp_path / "lake"
+    for offset in (-8, -7, 0, 7, 8):
+        day = date.fromordinal(MONDAY.toordinal() + offset)
+        keys = pa.table({"event_id": [f"e{offset}", "shared"], "note": [f"from {day}", f"shared on {day}"]})
+        lake.write_keys(root, "tool_activity", day, keys, "run")
+
+    wanted = pa.array(["shared", "e-7", "e8", "absent"])
+    found = lake.read_keys_matching(root, "tool_activity", MONDAY, 7, "event_id", wanted).to_pylist()
+
+    assert sorted((row["day"], row["event_id"], row["note"]) for row in found) == [
+        (date(2026, 2, 23), "e-7", "from 2026-02-23"),
+        (date(2026, 2, 23), "shared", "shared on 2026-02-23"),
+        (date(2026, 3, 9), "shared", "shared on 2026-03-09"),
+    ]
+    assert lake.read_keys_matching(tmp_path / "empty", "tool_activity", MONDAY, 7, "event_id", wanted) is None

@@ -5,6 +5,7 @@ partitions would make Dagster store one event per model and per day (4,445 for a
 """
 
 import json
+import shutil
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
@@ -91,8 +92,11 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Worksp
     context.log.info(f"dbt window: {window}")
     if config.full_refresh:
         args.append("--full-refresh")
-    yield from dbt.cli(args, context=context, target_path=paths.dbt_target / "build").stream()
+    target = paths.dbt_target / "build"
+    yield from dbt.cli(args, context=context, target_path=target).stream()
+    # both steps share the build's target (and its parse); each keeps its own results under its name
+    shutil.copyfile(target / "run_results.json", target / f"run_results.{context.op_def.name}.json")
     if paths.engine == "spark":
         # the gates and the publication read the warehouse through DuckDB: views over the Spark tables' files
-        views = expose_as_duckdb(paths.dbt_target / "build" / "manifest.json", paths.spark_warehouse, paths.warehouse)
+        views = expose_as_duckdb(target / "manifest.json", paths.spark_warehouse, paths.warehouse)
         context.log.info(f"{paths.warehouse}: {views} views over the Spark tables in {paths.spark_warehouse}")

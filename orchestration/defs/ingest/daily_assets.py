@@ -268,7 +268,9 @@ def tool_activity(
         list(zip(names, files, strict=True)),
         day,
         reference.load_catalogue(workspace.landing),
-        elsewhere=lake.read_keys_around(workspace.lake, "tool_activity", day, REPEAT_RADIUS_DAYS),
+        elsewhere=lambda event_ids: lake.read_keys_matching(
+            workspace.lake, "tool_activity", day, REPEAT_RADIUS_DAYS, "event_id", event_ids
+        ),
     )
     lake.write_keys(workspace.lake, "tool_activity", day, usage.keys, context.run_id)
     _warn_repeated_events(context, day, usage.repeated)

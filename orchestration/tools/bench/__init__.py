@@ -15,8 +15,8 @@ whole process tree: the `aaw run` Python process, dbt and anything they start):
 
 Every measured run is a child process (`python -m orchestration.cli run ...`), sampled every 0.2 s through
 /proc. After a pipeline run the Dagster event log of its work folder gives each step's duration (grouped as
-ingest, dbt, checks, publish; overhead = wall - their sum, split into startup, between steps and shutdown),
-and dbt's run_results.json (moved out of dbt_project/target into the run's folder) the slowest models.
+ingest, dbt, impact, checks, publish; overhead = wall - their sum, split into startup, between steps and shutdown),
+and the run results of its two dbt steps (copied into the run's folder) the slowest models.
 
 Results go to bench/results.json and a table on stdout. Timings on a shared machine are noisy: the load
 average before and after every run is recorded next to it.

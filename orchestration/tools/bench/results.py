@@ -48,8 +48,11 @@ def evaluate(results: dict) -> dict:
     return {"ratios": ratios, "targets": targets}
 
 
+TABLE_STAGES = ("ingest", "dbt", "impact", "checks", "publish", "overhead")
+
+
 def table(results: dict) -> str:
-    rows = [("figure", "wall s", "cpu s", "peak GiB", "ingest", "dbt", "checks", "publish", "overhead", "ok")]
+    rows = [("figure", "wall s", "cpu s", "peak GiB", *TABLE_STAGES, "ok")]
     for name, run in results["runs"].items():
         if not run:
             continue
@@ -60,7 +63,7 @@ def table(results: dict) -> str:
                 f"{run['wall_seconds']:.1f}",
                 f"{run['cpu_seconds']:.0f}",
                 f"{run['peak_rss_gib']:.2f}",
-                *(f"{part.get(stage, 0):.1f}" for stage in ("ingest", "dbt", "checks", "publish", "overhead")),
+                *(f"{part.get(stage, 0):.1f}" for stage in TABLE_STAGES),
                 "yes" if run["success"] else "NO",
             )
         )

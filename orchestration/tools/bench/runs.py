@@ -11,6 +11,7 @@ from orchestration.lib.workspace import Workspace
 from orchestration.tools.bench.measure import Measured, child_env, measure
 
 CHECK_STEPS = ("landing_gates", "publication_gates")  # the multi-asset checks of defs/quality
+DBT_STEPS = ("warehouse_models", "impact_models")  # the warehouse build, then mart_ai_impact after the estimates
 
 
 def run_command(
@@ -24,8 +25,10 @@ def run_command(
 
 
 def _step_group(step_key: str) -> str:
-    if step_key == "warehouse_models":
+    if step_key in DBT_STEPS:
         return "dbt"
+    if step_key.startswith("impact__"):
+        return "impact"
     if step_key.startswith("published"):
         return "publish"
     if step_key in CHECK_STEPS:
@@ -95,7 +98,7 @@ def read_run_log(dagster_home: Path) -> dict:
 
 
 def stages(measured: Measured, run_log: dict) -> dict:
-    groups = {"ingest": 0.0, "dbt": 0.0, "checks": 0.0, "publish": 0.0, "other": 0.0}
+    groups = {"ingest": 0.0, "dbt": 0.0, "impact": 0.0, "checks": 0.0, "publish": 0.0, "other": 0.0}
     for step in run_log.get("steps", {}).values():
         groups[step["group"]] += step["seconds"]
     breakdown = {name: round(seconds, 2) for name, seconds in groups.items() if name != "other" or seconds}
@@ -109,19 +112,18 @@ def stages(measured: Measured, run_log: dict) -> dict:
 
 
 def collect_dbt_results(workspace: Workspace, into: Path, top: int = 15) -> dict:
-    """Copy the run's dbt run_results.json beside the run's figures and summarise it: the slowest models and
-    tests."""
+    """Copy the run results of the run's dbt steps (the warehouse build, then the impact models) beside the run's
+    figures and summarise them together: the slowest models and tests."""
     into.mkdir(parents=True, exist_ok=True)
     summary: dict = {"models": [], "tests": []}
-    built = workspace.dbt_target / "build" / "run_results.json"
-    if built.exists():
-        shutil.copyfile(built, into / "run_results.json")
-    results = into / "run_results.json"
-    if not results.exists():
+    for built in sorted((workspace.dbt_target / "build").glob("run_results.*.json")):
+        shutil.copyfile(built, into / built.name)
+    documents = [json.loads(path.read_text()) for path in sorted(into.glob("run_results.*.json"))]
+    if not documents:
         return summary
-    document = json.loads(results.read_text())
-    rows = document.get("results", [])
-    summary["elapsed_seconds"] = round(document.get("elapsed_time") or 0.0, 2)  # dbt's own wall time
+    rows = [row for document in documents for row in document.get("results", [])]
+    # dbt's own wall time, its steps one after the other
+    summary["elapsed_seconds"] = round(sum(document.get("elapsed_time") or 0.0 for document in documents), 2)
     timed = sorted(
         (
             {

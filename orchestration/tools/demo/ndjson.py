@@ -28,13 +28,15 @@ def json_lines(fields: Sequence[tuple[str, pa.Array, bool]]) -> pa.Array:
     return pc.binary_join_element_wise(json_objects(fields), "\n", "")
 
 
-def write_lines(handle: BinaryIO, lines: pa.Array) -> None:
-    """Write a string array of newline-terminated lines without a Python loop per line."""
-    if len(lines) == 0:
-        return
-    lines = lines.cast(pa.large_string()) if lines.type != pa.large_string() else lines
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset : lines.offset + len(lines) + 1]
-    handle.write(memoryview(lines.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
+def write_lines(handle: BinaryIO, lines: pa.Array | pa.ChunkedArray) -> None:
+    """Write a string array of newline-terminated lines without a Python loop per line. pyarrow may return a
+    compute result in chunks (it did for a column taken from 400,000 commit shas), so chunks are written in turn."""
+    for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
+        if len(chunk) == 0:
+            continue
+        chunk = chunk.cast(pa.large_string()) if chunk.type != pa.large_string() else chunk
+        offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int64)[chunk.offset : chunk.offset + len(chunk) + 1]
+        handle.write(memoryview(chunk.buffers()[2])[int(offsets[0]) : int(offsets[-1])])
 
 
 def string_array(values: np.ndarray, absent: np.ndarray | None = None) -> pa.Array:

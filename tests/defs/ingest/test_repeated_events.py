@@ -2,16 +2,18 @@
 days are ingested in and whichever days are rerun; each run names both files. It was counted twice."""
 
 import json
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
-import pyarrow as pa
 import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.connectors.generic import parse_usage_events
+from orchestration.lib import lake
 from orchestration.lib.journal import Journal
 from tests.conftest import resources_of
 from tests.defs.ingest.generic_inputs import CATALOGUE, NOW
@@ -32,27 +34,23 @@ def event(event_id: str, day: date, minute: int) -> str:
 
 
 class Lake:
-    """The per-day state ingest keeps: each day's rolled-up count and the keys of its events."""
+    """The per-day state ingest keeps: each day's rolled-up count, and the keys of its events in a lake folder,
+    found again as the daily asset finds them (lake.read_keys_matching)."""
 
-    def __init__(self, files: dict[date, bytes]):
+    def __init__(self, files: dict[date, bytes], root: Path):
         self.files = files
-        self.keys: dict[date, pa.Table] = {}
+        self.root = root
         self.counts: dict[date, int] = {}
 
     def ingest(self, day: date) -> list:
-        others = [
-            table.append_column("day", pa.array([other] * table.num_rows, pa.date32()))
-            for other, table in self.keys.items()
-            if other != day
-        ]
         usage = parse_usage_events(
             [(f"usage/{day}.ndjson", self.files[day])],
             day,
             CATALOGUE,
             NOW,
-            pa.concat_tables(others) if others else None,
+            lambda event_ids: lake.read_keys_matching(self.root, "tool_activity", day, 7, "event_id", event_ids),
         )
-        self.keys[day] = usage.keys
+        lake.write_keys(self.root, "tool_activity", day, usage.keys, "run")
         self.counts[day] = sum(usage.activity.column("activity_count").to_pylist())
         return usage.repeated
 
@@ -77,11 +75,12 @@ def test_each_event_counts_once_whatever_the_order_of_days(placements, orders):
     files = {day: ("\n".join(found) + "\n" if found else "").encode() for day, found in lines.items()}
     outcomes = []
     for order in orders:
-        lake = Lake(files)
-        lake.ingest_following_hints([DAYS[index] for index in range(3)] + [DAYS[index] for index in order])
-        outcomes.append(lake.counts)
+        with tempfile.TemporaryDirectory() as folder:
+            ingested = Lake(files, Path(folder))
+            ingested.ingest_following_hints([DAYS[index] for index in range(3)] + [DAYS[index] for index in order])
+        outcomes.append(ingested.counts)
         expected = {day: sum(1 for days in placements if DAYS[min(days)] == day) for day in DAYS}
-        assert lake.counts == expected, "each event counts once, on the earliest day that delivers it"
+        assert ingested.counts == expected, "each event counts once, on the earliest day that delivers it"
     assert all(outcome == outcomes[0] for outcome in outcomes), "the same counts whatever the order"
 
 

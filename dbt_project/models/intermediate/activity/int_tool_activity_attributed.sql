@@ -1,6 +1,9 @@
 -- Usage rows with who they belong to: the engineer and the team they were on that day, or why not
 -- (unresolved identity, API key, bot, not an engineer that day). Nothing is dropped here; facts keep
 -- the attributed rows and mart_unattributed_activity reports the rest.
+-- A table, not a view: the activity facts, the licence models, the attribution rules and the guards read it,
+-- and as a view the whole lake's usage would be attributed again for each.
+{{ config(materialized='table') }}
 with
 
 activity as (

@@ -3,6 +3,9 @@
 -- and the deploy-spam guard. Everything a deploy metric needs is a flag on this row. The owner is the
 -- team owning, on the deploy day, the services.csv service the deploy's service name matched
 -- (int_deployment_services_matched); a deploy without one says why in unowned_reason.
+-- A table, not a view: the deployment facts, the lead times, the restore times and the guards read it, and
+-- as a view every deploy would be classified again for each.
+{{ config(materialized='table') }}
 with
 
 deliveries as (

@@ -1,5 +1,8 @@
 -- One row per person per day of the data (and the Monday before it): their team that day and whether
 -- they count as an engineer. Every attribution of activity, deploys and headcount goes through here.
+-- A table, not a view: every attribution of a day to a team reads it, and as a view the roster would be
+-- expanded into days again for each.
+{{ config(materialized='table') }}
 with
 
 ranged as (

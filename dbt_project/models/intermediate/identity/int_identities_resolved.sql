@@ -1,6 +1,9 @@
 -- Every identity string that names a roster engineer: emails (case-insensitive), GitHub logins, and
 -- the extra identities of identities.csv. An identity claimed by two engineers resolves to neither
 -- and stays unattributed (reported) rather than being credited to a guess.
+-- A table, not a view: usage, deploys, grants, surveys and pull requests all resolve identities through it,
+-- and as a view it would be resolved again for each of them.
+{{ config(materialized='table') }}
 with
 
 roster as (

@@ -2,6 +2,9 @@
 -- and its updated_at: a superseded delivery's commits are not the pull request's (a later push may have rewritten
 -- them). Two deliveries at the same updated_at (a file sent twice) list a commit once: the later file and line
 -- (rows_of_counted_delivery).
+-- A table, not a view: the attribution rules, the lead times and its tests read it, and as a view every
+-- delivered commit would be ranked again for each.
+{{ config(materialized='table') }}
 with
 
 deliveries as (

@@ -2,6 +2,9 @@
 -- and its updated_at: a label removed in a later delivery is gone, though an earlier delivery still lists it.
 -- Two deliveries at the same updated_at (a file sent twice) list a label once: the later file and line
 -- (rows_of_counted_delivery).
+-- A table, not a view: the attribution rules and its tests read it, and as a view every delivered label would
+-- be ranked again for each.
+{{ config(materialized='table') }}
 with
 
 deliveries as (

@@ -3,6 +3,9 @@
 -- latest state in its source. At the same updated_at the delivery that lists its commits counts (a webhook
 -- payload does not, and int_pull_request_commits_deduplicated reads the commits of this delivery only), then
 -- the later file and line (latest_delivery).
+-- A table, not a view: the pull request models and their tests read it, and as a view every delivery would
+-- be ranked again for each.
+{{ config(materialized='table') }}
 with
 
 deliveries as (

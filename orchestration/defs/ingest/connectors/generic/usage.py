@@ -5,7 +5,7 @@ typed JSON reader, one parse per line; any other day is checked line by line as 
 
 import codecs
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -38,6 +38,11 @@ EVENT_KEYS_SCHEMA = pa.schema(
         ("is_counted", pa.bool_()),  # false when another day's delivery of the event counts instead
     ]
 )
+
+# Given the distinct event_ids of the day being parsed, the deliveries of them that other days hold
+# (EVENT_KEYS_SCHEMA plus their `day`), or None: the parser asks for the few it needs rather than being
+# handed every key of the neighbouring days (millions a day).
+OtherDeliveries = Callable[[pa.Array], pa.Table | None]
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,15 @@ def _connect(catalogue: Catalogue, spill: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _rolled_up(
-    con: duckdb.DuckDBPyConnection, names: list[str], day: date, rejects: list[Reject], elsewhere: pa.Table | None
+    con: duckdb.DuckDBPyConnection,
+    names: list[str],
+    day: date,
+    rejects: list[Reject],
+    elsewhere: OtherDeliveries | None,
 ) -> ParsedUsage:
     """Deduplicate and roll up the table usage_accepted (every accepted event, with its file index and line).
 
-    `elsewhere` holds the events other days delivered (EVENT_KEYS_SCHEMA plus their `day`): an event_id on two
+    `elsewhere` finds the events other days delivered too (see OtherDeliveries): an event_id on two
     days counts once, on the day of its earlier occurred_at (where it was first seen), whichever day is
     ingested first. Days ingested in order resolve it at once; a day ingested again after a later one that
     also counted the event says so (RepeatedEvent.counted_there), for that later day to be ingested again."""
@@ -147,8 +156,9 @@ def _rolled_up(
     else:  # no window (it sorts every event) and no copy
         con.execute(f"create temp view usage_latest as select {columns} from usage_accepted")
     repeated: list[RepeatedEvent] = []
-    if elsewhere is not None and elsewhere.num_rows:
-        con.register("usage_elsewhere", elsewhere)
+    other = elsewhere(con.sql("select event_id from usage_latest").to_arrow_table().column(0)) if elsewhere else None
+    if other is not None and other.num_rows:
+        con.register("usage_elsewhere", other)
         rows = con.execute(
             "select latest.event_id, latest.file_index, latest.line_no, other._source_file, other._source_line, "
             "other.day, latest.occurred_at <= other.occurred_at as counts_here, other.is_counted "
@@ -189,7 +199,7 @@ class UsageDay:
     catalogue: Catalogue
     now: datetime
     folder: Path  # scratch space: DuckDB spills here, and bytes given in memory are written here
-    elsewhere: pa.Table | None = None  # the events other days delivered (see _rolled_up)
+    elsewhere: OtherDeliveries | None = None  # the events other days delivered too (see _rolled_up)
 
 
 def _line_count(path: Path) -> int | None:
@@ -294,12 +304,12 @@ def parse_usage_events(
     day: date,
     catalogue: Catalogue,
     now: datetime | None = None,
-    elsewhere: pa.Table | None = None,
+    elsewhere: OtherDeliveries | None = None,
 ) -> ParsedUsage:
     """Validate, deduplicate and roll up one day's usage files (generic contract, NDJSON events).
 
     `files` are (name, content or path); given a path, DuckDB reads the file itself, which saves memory.
-    `elsewhere`: the events other days delivered (see _rolled_up)."""
+    `elsewhere`: finds the events other days delivered too (see _rolled_up)."""
     now = now or datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="usage-") as folder:
         at = UsageDay(day, catalogue, now, Path(folder), elsewhere)

@@ -55,15 +55,16 @@ def spend_from_event(event: object, source_line: int) -> list[dict]:
         raise RecordError(f"expected kind {USAGE_BASED!r} or 'Included in <plan>', got {kind!r}")
     if not require_bool(event, "isTokenBasedCall"):
         raise RecordError("a usage-based event without tokenUsage (isTokenBasedCall false): no cost in dollars")
-    record = spend_record(
-        identity=identity,
-        identity_type="email",
-        tool=TOOL,
-        day=moment.date(),
-        amount=require_amount(event, "tokenUsage.totalCents", units_per_dollar=100),  # cents -> dollars
-        currency="USD",
-        model=optional_text(event, "model"),
-        source_line=source_line,
-        occurred_at=moment,
-    )
-    return [record]
+    return [
+        spend_record(
+            identity=identity,
+            identity_type="email",
+            tool=TOOL,
+            day=moment.date(),
+            amount=require_amount(event, "tokenUsage.totalCents", units_per_dollar=100),  # cents -> dollars
+            currency="USD",
+            model=optional_text(event, "model"),
+            source_line=source_line,
+            occurred_at=moment,
+        )
+    ]

@@ -2,6 +2,9 @@
 -- monthly cost (tools.csv's when the grant states none) divided by the days of that calendar month, so a whole month
 -- of seat-days costs one monthly price and a seat held for part of a month costs its share. With the holder's
 -- engineer and the team they were on that day (both null for a holder who is no engineer then).
+-- A table, not a view: a row per seat and day, which the three spend marts read.
+{{ config(materialized='table') }}
+
 with
 
 seat_days as (

@@ -1,6 +1,9 @@
 -- Spend rows in US dollars with who they belong to: the engineer and the team they were on that day, or why not
 -- (an API key, a bot, an identity on no roster, not an engineer that day), with the same rules as usage. Nothing is
 -- dropped: spend without an engineer stays in the tool's cost and is reported as unattributed.
+-- A table, not a view: the three spend marts, the spike guard and its gate all read it.
+{{ config(materialized='table') }}
+
 with
 
 spend as (

@@ -76,7 +76,7 @@ def spend_day(
         tokens = counts * TOKENS_PER_EVENT * rng.lognormal(0, 0.4, len(ids))
         prices = np.array([price for _, price in MODELS[name]])[model]
         amounts = np.clip(np.round(tokens * prices / 1e6, 2), 0.01, HONEST_DAILY_CAP_USD)
-        contractor = ids >= 4 * world.identities.count_people
+        contractor = world.identities.is_contractor(ids)
         amounts = np.where(contractor, np.round(amounts / USD_PER_EUR, 2), amounts)
         names = world.identities.table.take(pa.array(ids[billed])).to_pylist()
         records += [

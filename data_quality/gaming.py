@@ -103,3 +103,48 @@ def gaming_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tole
         [min(days), max(days), tolerance],
     )
     return deploys + pull_requests + bots
+
+
+def spend_spikes_over_tolerance(con: duckdb.DuckDBPyConnection, days: list[date], tolerance: float) -> list[dict]:
+    """Days whose usage cost is more than `tolerance` unacknowledged spend spikes: a spend row counts as flagged
+    when its identity's day on its tool, or its tool's day, is a spike nobody acknowledged (a leaked key or a
+    runaway agent spending in the dark). Acknowledgements come from int_guard_signals_acknowledged, which matches
+    them as for every signal (signal type, entity, and the day when filled)."""
+    return query_rows(
+        con,
+        """
+        with unacknowledged as (
+            select spikes.entity_type, spikes.entity_id, spikes.tool, spikes.spend_date
+            from intermediate.int_spend_spikes_flagged as spikes
+            where spikes.spend_date between ? and ?
+                and not exists (
+                    select 1 from intermediate.int_guard_signals_acknowledged as signals
+                    where signals.signal_type = 'spend_spike' and signals.is_acknowledged
+                        and signals.entity_type = spikes.entity_type and signals.entity_id = spikes.entity_id
+                        and signals.period_start = spikes.spend_date
+                )
+        ),
+        daily as (
+            select
+                spend.spend_date,
+                sum(case when by_identity.entity_id is not null or by_tool.entity_id is not null
+                    then spend.amount_usd else 0 end) as flagged,
+                sum(spend.amount_usd) as total
+            from intermediate.int_spend_attributed as spend
+            left join unacknowledged as by_identity
+                on by_identity.entity_type = 'identity' and by_identity.entity_id = spend.identity
+                and by_identity.tool = spend.tool and by_identity.spend_date = spend.spend_date
+            left join unacknowledged as by_tool
+                on by_tool.entity_type = 'tool' and by_tool.tool = spend.tool
+                and by_tool.spend_date = spend.spend_date
+            where spend.spend_kind in ('usage', 'credit') and spend.spend_date between ? and ?
+            group by spend.spend_date
+        )
+        select 'spend_spike' as guard, 'all orgs' as org, cast(spend_date as varchar) as period,
+            round(flagged, 2) as flagged, round(total, 2) as total
+        from daily
+        where flagged > ? * total
+        order by spend_date
+        """,
+        [min(days), max(days), min(days), max(days), tolerance],
+    )

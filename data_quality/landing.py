@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import great_expectations as gx
 import great_expectations.expectations as gxe
 
-from orchestration.lib.canonical import DEPLOYMENT_STATUSES, ENTITY_SCHEMAS, IDENTITY_TYPES
+from orchestration.lib.canonical import DEPLOYMENT_STATUSES, ENTITY_SCHEMAS, IDENTITY_TYPES, SPEND_KINDS
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "roster": ("engineer_id", "email", "team_id", "is_engineer", "snapshot_date"),
@@ -27,6 +27,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
         "activity_count",
     ),
     "survey_responses": ("response_id", "survey_id", "score", "submitted_at"),
+    "spend": ("identity", "identity_type", "tool", "spend_date", "occurred_at", "kind", "amount", "currency"),
     "pull_requests": (
         "pr_id",
         "repository",
@@ -57,6 +58,7 @@ RECORD_DAY: dict[str, str] = {
     "deployments": "deployed_at",
     "tool_activity": "activity_date",
     "pull_requests": "coalesce(merged_at, closed_at)",
+    "spend": "spend_date",
 }
 
 # Counts that are never negative; null (not given by the source) passes.
@@ -87,7 +89,10 @@ def landing_suite(
         expectations.append(gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(DEPLOYMENT_STATUSES)))
     if "identity_type" in ENTITY_SCHEMAS[entity].names:
         expectations.append(gxe.ExpectColumnValuesToBeInSet(column="identity_type", value_set=list(IDENTITY_TYPES)))
-    if entity in ("tool_activity", "licence_grants"):
+    if entity == "spend":
+        expectations.append(gxe.ExpectColumnValuesToBeInSet(column="kind", value_set=list(SPEND_KINDS)))
+        expectations.append(gxe.ExpectColumnValuesToBeBetween(column="amount", min_value=0))
+    if entity in ("tool_activity", "licence_grants", "spend"):
         expectations.append(gxe.ExpectColumnValuesToBeInSet(column="tool", value_set=tools))
     for column in COUNTS.get(entity, ()):
         expectations.append(gxe.ExpectColumnValuesToBeBetween(column=column, min_value=0))

@@ -28,6 +28,8 @@ DECLARED = {
     pa.int64(): "bigint",
     pa.bool_(): "boolean",
     pa.timestamp("us", tz="UTC"): "timestamp",
+    pa.date32(): "date",
+    pa.float64(): "double",
 }
 
 
@@ -36,8 +38,8 @@ def optional_tables() -> dict[str, dict]:
     return {table["name"]: table for table in lake["tables"] if table.get("meta", {}).get("optional")}
 
 
-def test_the_optional_tables_are_the_pull_request_tables():
-    assert set(optional_tables()) == {"pull_requests", "pull_request_commits", "pull_request_labels"}
+def test_the_optional_tables_are_the_pull_request_tables_and_spend():
+    assert set(optional_tables()) == {"pull_requests", "pull_request_commits", "pull_request_labels", "spend"}
 
 
 @pytest.mark.parametrize("table", sorted(optional_tables()))

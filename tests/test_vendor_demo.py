@@ -1,5 +1,5 @@
 """The demo written through the vendors' own export formats yields the same marts as the generic contract,
-however the exports are named."""
+however the exports are named; the spend it publishes is what the exports' amounts add up to."""
 
 import re
 import tempfile
@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.defs.quality.checks import PUBLISHED_MARTS
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import generate
 from orchestration.tools.demo.vendor_formats import write_vendor_formats
 from tests.conftest import SMALL_DEMO, DemoRun, run_isolated
+from tests.spend_files import spend_in_files
 
 DAY_IN_PATH = re.compile(r"(\d{4})([-/])(\d{2})[-/](\d{2})")
 
@@ -40,6 +42,14 @@ def test_vendor_formats_give_the_same_marts_as_the_generic_contract(demo_run: De
     } <= vendor_folders
     assert run_isolated(workspace, demo_run.first, demo_run.last)
     assert marts(workspace) == marts(demo_run.workspace)
+    assert published_usage_cost(workspace) == pytest.approx(spend_in_files(workspace.landing), abs=0.01)
+
+
+def published_usage_cost(workspace: Workspace) -> dict[str, float]:
+    """USD per tool of mart_tool_spend_monthly's usage_cost (rounded to the cent per month)."""
+    with duckdb.connect(str(workspace.published / "current" / "marts.duckdb"), read_only=True) as con:
+        rows = con.execute("select tool, sum(usage_cost) from main.mart_tool_spend_monthly group by tool").fetchall()
+    return {tool: total for tool, total in rows if total}
 
 
 def _named_by_week_start(match: re.Match) -> str:

@@ -141,6 +141,23 @@ ENTITY_SCHEMAS: dict[str, pa.Schema] = {
             ("peak_events_per_minute", pa.int64()),
         ]
     ),
+    # one row per amount spent: an identity's usage or credits on one UTC day (a vendor's daily figure, or one
+    # generic record), or a seat charge. amount is in `currency`'s major unit (dollars, not cents: connectors
+    # convert a vendor's cents); int_spend_attributed converts it to USD with fx_rates.csv. occurred_at is midnight
+    # UTC for a vendor's daily aggregate; model is null when the source does not name one.
+    "spend": pa.schema(
+        [
+            ("identity", pa.string()),
+            ("identity_type", pa.string()),
+            ("tool", pa.string()),
+            ("spend_date", pa.date32()),
+            ("occurred_at", pa.timestamp("us", tz="UTC")),
+            ("kind", pa.string()),
+            ("model", pa.string()),
+            ("amount", pa.float64()),
+            ("currency", pa.string()),
+        ]
+    ),
     "survey_responses": pa.schema(
         [
             ("response_id", pa.string()),
@@ -155,6 +172,9 @@ ENTITY_SCHEMAS: dict[str, pa.Schema] = {
 
 IDENTITY_TYPES = ("email", "login", "vendor_id", "api_key", "bot")
 DEPLOYMENT_STATUSES = ("success", "failure", "error", "rolled_back")
+SPEND_KINDS = ("seat", "usage", "credit")
+# The currency every cost is reported in (tools.csv prices are in it); fx_rates.csv converts the others.
+REPORTING_CURRENCY = "USD"
 
 # the lake tables a pull request record's lists go to: record key -> entity
 PULL_REQUEST_CHILDREN = {"commits": "pull_request_commits", "labels": "pull_request_labels"}

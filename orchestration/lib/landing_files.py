@@ -24,10 +24,10 @@ DAY_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 # The landing folders of the daily entities (folder -> entity): only their files say which days have data.
 DAILY_FOLDERS = {"usage": "tool_activity", "deployments": "deployments"}
-# Daily entities an organisation may not deliver at all (pull requests): the landing sensor requests the days of
+# Daily entities an organisation may not deliver at all (pull requests, spend): the landing sensor requests the days of
 # their files like the others', but they do not set the window of a run without --from/--to (daily_files): pull
 # requests exported further back or ahead than deployments and usage would add days without those files.
-OPTIONAL_DAILY_FOLDERS = {"pull_requests": "pull_requests"}
+OPTIONAL_DAILY_FOLDERS = {"pull_requests": "pull_requests", "spend": "spend"}
 
 
 def path_day_of(relative: str) -> date | None:

@@ -10,6 +10,7 @@ import csv
 import math
 from pathlib import Path
 
+from orchestration.lib.canonical import REPORTING_CURRENCY
 from orchestration.lib.contracts.generic import Catalogue
 from orchestration.lib.workspace import SEEDS_DIR
 
@@ -22,6 +23,7 @@ REFERENCE_TABLES = (
     "guard_acknowledgements",
     "lifecycle_stages",
     "ai_attribution_rules",
+    "fx_rates",
 )
 
 # What an attribution rule may be (ai_attribution_rules.csv): the SQL of int_pull_request_rules_matched knows
@@ -113,6 +115,7 @@ def load_catalogue(landing: Path) -> Catalogue:
         activity_types=activity_types,
         value_deriving=value_deriving,
         ceilings=activity_ceilings(landing),
+        fx_rates=fx_rates(landing),
     )
 
 
@@ -195,3 +198,37 @@ def attribution_rules(landing: Path) -> list[dict[str, str]]:
             raise ReferenceError(f"{where}: rule_id {rule_id!r} is set twice; keep one row")
         seen.add(rule_id)
     return rows
+
+
+def fx_rates(landing: Path) -> dict[str, float]:
+    """US dollars per unit of each currency (fx_rates.csv), each checked: a currency that is not three capital
+    letters, a rate that is not a positive number, a currency listed twice, or a USD rate other than 1 fails naming
+    the file and the line. USD is always 1: every cost is reported in it."""
+    path = effective_path(landing, "fx_rates")
+    shown = f"landing/reference/{path.name}" if path.parent != SEEDS_DIR else f"seeds/{path.name}"
+    try:
+        rows = _rows(path)
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ReferenceError(
+            f"{shown}: cannot be read as UTF-8 CSV ({error}); rewrite it as currency,usd_per_unit,description"
+        ) from None
+    rates = {REPORTING_CURRENCY: 1.0}
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=2):
+        currency, value = (row.get("currency") or "").strip(), (row.get("usd_per_unit") or "").strip()
+        where = f"{shown} line {line}"
+        if not (len(currency) == 3 and currency.isascii() and currency.isalpha() and currency.isupper()):
+            raise ReferenceError(f"{where}: currency {currency!r}; write its ISO 4217 code, e.g. EUR")
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = math.nan
+        if not math.isfinite(rate) or rate <= 0:
+            raise ReferenceError(f"{where}: usd_per_unit of {currency} = {value!r}; write a positive number")
+        if currency == REPORTING_CURRENCY and rate != 1:
+            raise ReferenceError(f"{where}: {currency} is the reporting currency, its usd_per_unit is 1")
+        if currency in seen:
+            raise ReferenceError(f"{where}: {currency} is listed twice; keep one rate")
+        seen.add(currency)
+        rates[currency] = rate
+    return rates

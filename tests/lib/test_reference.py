@@ -90,3 +90,28 @@ def test_a_bad_attribution_rule_override_fails_naming_the_file_and_the_line(tmp_
     (tmp_path / "reference" / "ai_attribution_rules.csv").write_text(header + row + "\n")
     with pytest.raises(reference.ReferenceError, match=r"landing/reference/ai_attribution_rules.csv " + message):
         reference.attribution_rules(tmp_path)
+
+
+def test_fx_rates_default_to_the_reporting_currency_and_take_an_override(tmp_path):
+    assert reference.fx_rates(tmp_path) == {"USD": 1.0}
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "fx_rates.csv").write_text("currency,usd_per_unit,description\nEUR,1.08,\n")
+    assert reference.fx_rates(tmp_path) == {"USD": 1.0, "EUR": 1.08}
+    assert reference.load_catalogue(tmp_path).fx_rates == {"USD": 1.0, "EUR": 1.08}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("euro,1.08,", r"line 3: currency 'euro'; write its ISO 4217 code"),
+        ("GBP,-1,", r"line 3: usd_per_unit of GBP = '-1'; write a positive number"),
+        ("GBP,,", r"line 3: usd_per_unit of GBP = ''; write a positive number"),
+        ("USD,0.9,", r"line 3: USD is the reporting currency, its usd_per_unit is 1"),
+        ("EUR,1.1,", r"line 3: EUR is listed twice"),
+    ],
+)
+def test_a_bad_fx_rate_fails_naming_the_file_and_the_line(tmp_path, row, message):
+    (tmp_path / "reference").mkdir()
+    (tmp_path / "reference" / "fx_rates.csv").write_text("currency,usd_per_unit,description\nEUR,1.08,\n" + row + "\n")
+    with pytest.raises(reference.ReferenceError, match=r"landing/reference/fx_rates.csv " + message):
+        reference.fx_rates(tmp_path)

@@ -19,8 +19,10 @@ import pytest
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.lib.workspace import Workspace
 from orchestration.tools.demo.generator import DemoSpec, generate
+from orchestration.tools.demo.spend import RUNAWAY_KEY
 from orchestration.tools.demo.vendor_formats import write_vendor_formats
 from tests.conftest import resources_of
+from tests.spend_files import spend_in_files
 
 # a seed whose tiny organisation uses Amazon Q and grants Cursor seats inside the window, so every
 # vendor folder is exercised (with seed 5, for one, nobody uses Amazon Q)
@@ -273,3 +275,29 @@ def test_pull_request_vendor_files_hold_what_the_generic_files_held(lakes):
     assert all(
         p["action"] == "closed" and p["pull_request"]["updated_at"] == p["pull_request"]["closed_at"] for p in webhooks
     )
+
+
+def test_spend_round_trips_through_claude_code_costs_and_cursor_events(lakes):
+    sql = "select lower(identity), tool, spend_date, kind, model, amount, currency, day from {entity}"
+    generic, vendor = query(lakes.generic, "spend", sql), query(lakes.vendor, "spend", sql)
+    assert vendor == generic and len(generic) > 20
+    moved = query(lakes.vendor, "spend", "select distinct split_part(_source_file, '/', 2) from {entity}")
+    assert {("claude_code_analytics",), ("cursor_usage_events",)} <= set(moved)
+    # the API key's spend comes from its own api_actor records, and the euros stay in generic files
+    kinds = "select identity_type, currency, count(*) from {entity} where identity not like '%@%' group by all"
+    assert query(lakes.vendor, "spend", kinds) == [("api_key", "USD", SPEC.days - 1)]
+    assert query(lakes.vendor, "spend", "select count(*) from {entity} where currency = 'EUR'") == query(
+        lakes.generic, "spend", "select count(*) from {entity} where currency = 'EUR'"
+    )
+
+
+def test_the_exports_hold_the_spend_of_the_generic_files(lakes):
+    generic, vendor = spend_in_files(lakes.generic.landing), spend_in_files(lakes.vendor.landing)
+    assert vendor.keys() == generic.keys() == {"claude_code", "cursor"}
+    assert all(vendor[tool] == pytest.approx(generic[tool], abs=1e-6) for tool in generic)
+    [spike] = lakes.truth["spend_spike"]
+    assert spike["identity"] == RUNAWAY_KEY
+    # Cursor days included in the seat are read and excluded by definition, never added to usage cost
+    stats = [json.loads(path.read_text()) for path in (lakes.vendor.lake / "stats" / "spend").glob("*.json")]
+    assert sum(day["excluded_by_reason"].get("included in the seat", 0) for day in stats) > 0
+    assert all(day["records_read"] == day["accepted"] + day["quarantined"] + day["excluded"] for day in stats)

@@ -7,7 +7,7 @@ from datetime import date
 import dagster as dg
 import pyarrow as pa
 
-from orchestration.defs.ingest.connectors import generic
+from orchestration.defs.ingest.connectors import generic, registry
 from orchestration.defs.ingest.lake_writes import IngestOutcome, store, store_pull_requests, with_name, write_outcome
 from orchestration.defs.ingest.reference_assets import CATALOGUE_KEYS, GROUP
 from orchestration.defs.ingest.screening import (
@@ -24,6 +24,7 @@ from orchestration.defs.ingest.vendor_routing import (
     activity_day_of,
     closed_day_of,
     deployed_day_of,
+    spend_day_of,
 )
 from orchestration.defs.partitions import daily_partitions
 from orchestration.defs.resources import WorkspaceResource
@@ -335,3 +336,42 @@ def _remove_children(context: dg.AssetExecutionContext, workspace: Workspace, da
     """The commits and labels of a day without pull requests go with its partition."""
     for entity in PULL_REQUEST_CHILDREN.values():
         lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)
+
+
+def _unpriced(workspace: Workspace) -> Callable[[dict], str | None]:
+    """A vendor amount whose tool or currency cannot be costed is quarantined, as a generic one is."""
+    return reference.load_catalogue(workspace.landing).unpriced
+
+
+@_daily_asset(
+    "spend",
+    "spend",
+    spend_day_of,
+    "Amounts spent on AI tools, one UTC day per partition: generic NDJSON, Cursor usage events, and the cost "
+    "fields of the Claude Code and Copilot usage exports.",
+    screen=_unpriced,
+)
+def spend(
+    context: dg.AssetExecutionContext, workspace: Workspace, day: date, vendor: VendorFiles, first_day: date
+) -> IngestOutcome:
+    files = landing_files.day_files(workspace.landing / "spend", day)
+    vendor_day = vendor.for_day(day, first_day)
+    if not files and not vendor_day.files and not vendor_day.covered:
+        # spend is optional (an organisation may pay by seat only): no file is no spend, not a silent feed
+        lake.remove_partition(workspace.raw, workspace.quarantine, "spend", day, context.run_id)
+        return IngestOutcome()
+    # a usage export's daily figures are re-downloaded whole, so its latest file counts (as for its activity);
+    # event pages (Cursor) hold distinct events and are all kept
+    daily = [(file, record) for file, record in vendor_day.records if file.fmt.folder in registry.SPEND_IN_USAGE]
+    kept, superseded = _latest_vendor_rows(daily, set())
+    kept_ids = {id(record) for record in kept}
+    vendor_day.records = [
+        (file, record)
+        for file, record in vendor_day.records
+        if file.fmt.folder not in registry.SPEND_IN_USAGE or id(record) in kept_ids
+    ]
+    catalogue = reference.load_catalogue(workspace.landing)
+    parsed, names = _day_records(
+        workspace, "spend", files, vendor_day, lambda data, name: generic.parse_spend(data, name, day, catalogue)
+    )
+    return store(workspace, context, "spend", day, parsed, names, duplicates=superseded)

@@ -40,6 +40,7 @@ def _copy_references(context: dg.AssetExecutionContext, workspace: Workspace):
         reference.metric_var_overrides(workspace.landing)
         reference.activity_ceilings(workspace.landing)
         reference.attribution_rules(workspace.landing)
+        reference.fx_rates(workspace.landing)
     except reference.ReferenceError as error:
         raise dg.Failure(description=str(error)) from None
     for name in reference.REFERENCE_TABLES:

@@ -7,7 +7,13 @@ from datetime import date
 
 import dagster as dg
 
-from orchestration.defs.ingest.vendor_routing import VendorFiles, activity_day_of, closed_day_of, deployed_day_of
+from orchestration.defs.ingest.vendor_routing import (
+    VendorFiles,
+    activity_day_of,
+    closed_day_of,
+    deployed_day_of,
+    spend_day_of,
+)
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.defs.schedules import pipeline_job
 from orchestration.lib import landing_safety
@@ -37,7 +43,12 @@ def run_key(first: date, last: date, changed: dict[str, list[int]]) -> str:
 # The daily entities' landing folders, the optional pull requests' too. A vendor file below one
 # (usage/<format>/...) may hold records of any days, whatever its name says (a Cursor range export, GitHub REST
 # pages of pull requests): the sensor reads it for them, routing each record by the day ingest gives it.
-RECORD_DAYS = {"tool_activity": activity_day_of, "deployments": deployed_day_of, "pull_requests": closed_day_of}
+RECORD_DAYS = {
+    "tool_activity": activity_day_of,
+    "deployments": deployed_day_of,
+    "pull_requests": closed_day_of,
+    "spend": spend_day_of,
+}
 DAILY_FOLDERS = {
     folder: (entity, RECORD_DAYS[entity]) for folder, entity in {**DAILY_ENTITIES, **OPTIONAL_DAILY_FOLDERS}.items()
 }

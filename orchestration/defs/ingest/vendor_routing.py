@@ -80,7 +80,19 @@ def _files_in(workspace: Workspace, folder: Path, fmt: registry.VendorFormat) ->
 
 
 def vendor_files(workspace: Workspace, folder: str, entity: str) -> list[VendorFile]:
-    """Every file in the vendor sub-folders of landing/<folder>/; an unknown sub-folder fails the asset."""
+    """Every file in the vendor sub-folders of landing/<folder>/; an unknown sub-folder fails the asset. Spend also
+    reads the usage exports that carry it, with their spend formats."""
+    found = _files_of_folder(workspace, folder, entity)
+    if entity == "spend":
+        found += [
+            VendorFile(file.name, file.path, registry.SPEND_IN_USAGE[file.fmt.folder], file.path_day)
+            for file in _files_of_folder(workspace, "usage", "tool_activity")
+            if file.fmt.folder in registry.SPEND_IN_USAGE
+        ]
+    return found
+
+
+def _files_of_folder(workspace: Workspace, folder: str, entity: str) -> list[VendorFile]:
     root = workspace.landing / folder
     if not root.is_dir():
         return []
@@ -270,6 +282,10 @@ def deployed_day_of(record: dict) -> date:
 
 def activity_day_of(record: dict) -> date:
     return record["activity_date"]
+
+
+def spend_day_of(record: dict) -> date:
+    return record["spend_date"]
 
 
 def closed_day_of(record: dict) -> date:

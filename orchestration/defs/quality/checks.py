@@ -29,9 +29,10 @@ from orchestration.lib.canonical import ENTITY_SCHEMAS
 from orchestration.lib.published_models import published_models
 from orchestration.lib.workspace import Workspace
 
-# Pull requests are optional: an organisation without landing/pull_requests/ has no partition of them, and their
-# landing contract, quarantine and silence gates pass on nothing.
-DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests")
+# Pull requests and spend are optional: an organisation without landing/pull_requests/ has no partition of them,
+# and their landing contract, quarantine and silence gates pass on nothing. Spend has no silence gate: usage-priced
+# tools are billed only on the days they are used, so a day without spend is no broken feed.
+DAILY_ENTITIES = ("deployments", "tool_activity", "pull_requests", "spend")
 SNAPSHOT_ENTITIES = ("roster", "teams", "services", "identities", "licence_grants", "survey_responses")
 # What is published is declared on the dbt models (config.meta.publish in their yml), read from the manifest.
 # The conformed dimensions BI needs beside the marts (team names and orgs, tool attributes, the calendar) are
@@ -414,6 +415,18 @@ PUBLICATION_GATES: dict[tuple[str, str], tuple[str, Evaluate]] = {
             "more gaming flagged than gaming_tolerance allows (acknowledge known cases in guard_acknowledgements.csv)",
             lambda con, workspace, days: gaming.gaming_over_tolerance(
                 con, days, _metric_var(workspace, "gaming_tolerance")
+            ),
+        ),
+    ),
+    ("mart_guard_signals", "spend_spikes_within_tolerance"): (
+        "Usage cost of a day's unacknowledged spend spikes (an identity's or a tool's day far above its days "
+        "before) within spend_spike_tolerance of the day's usage cost.",
+        _sql_gate(
+            "spend_spikes_within_tolerance",
+            "usage cost spiked far above its days before (a leaked key or a runaway agent?): find who spent it; "
+            "acknowledge a known case in guard_acknowledgements.csv",
+            lambda con, workspace, days: gaming.spend_spikes_over_tolerance(
+                con, days, _metric_var(workspace, "spend_spike_tolerance")
             ),
         ),
     ),

@@ -31,6 +31,7 @@ class Catalogue:
     activity_types: dict[str, frozenset[str]]  # activity_type -> tools allowed to emit it
     value_deriving: frozenset[str] = frozenset()  # activity types that count as value-deriving events
     ceilings: Mapping[str, int] = field(default_factory=dict)  # activity_type -> the most one identity does a day
+    fx_rates: Mapping[str, float] = field(default_factory=dict)  # currency -> USD per unit (fx_rates.csv)
 
     def above_ceiling(self, activity_type: str, count: int) -> str | None:
         """Why a count of one record (an event's quantity, a vendor's daily count) is implausible, or None."""
@@ -42,3 +43,16 @@ class Catalogue:
             "(activity_types.csv max_per_day): corrupt or gamed; raise the ceiling in "
             "landing/reference/activity_types.csv if it is real"
         )
+
+    def unpriced(self, record: Mapping) -> str | None:
+        """Why a spend record cannot be costed (a tool outside tools.csv, a currency without a rate), or None.
+        A missing rate is never guessed: the record is quarantined until the organisation adds one."""
+        if record["tool"] not in self.tools:
+            return f"unknown tool {record['tool']!r}: expected one of {', '.join(sorted(self.tools))} (tools.csv)"
+        currency = record["currency"]
+        if currency not in self.fx_rates:
+            return (
+                f"no exchange rate for currency {currency!r}: add a row {currency},<USD per {currency}> to "
+                "landing/reference/fx_rates.csv (header currency,usd_per_unit,description) and rerun the days"
+            )
+        return None

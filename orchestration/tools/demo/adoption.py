@@ -236,6 +236,9 @@ class Identities:
     def contractor(self, c: np.ndarray) -> np.ndarray:
         return 4 * self.count_people + c
 
+    def is_contractor(self, index: np.ndarray) -> np.ndarray:
+        return index >= 4 * self.count_people
+
 
 def build_identities(ref: Reference, people: People, adoption: Adoption, contractors: Contractors) -> Identities:
     count = people.count

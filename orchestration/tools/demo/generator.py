@@ -1,8 +1,8 @@
 """Demo generator: a synthetic engineering organisation written as generic contract v1 landing files.
 
-`generate` writes the files of the generic contract v1: roster snapshots, teams,
-services, identities, licence grants, one deployments, one usage and one pull requests NDJSON file per day, and
-one CSV per survey wave. With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
+`generate` writes the files of the generic contract v1: roster snapshots, teams, services, identities, licence
+grants, one deployments, one usage, one spend and one pull requests NDJSON file per day, and one CSV per survey wave.
+With `plant_cases` it also plants the gaming cases the guards must catch and, when asked,
 writes a ground-truth JSON naming exactly what each guard must flag, so precision and recall can be
 computed. `plant_broken_feed` breaks one day of an existing landing in one of the ways the gates catch.
 
@@ -35,7 +35,7 @@ Everything is vectorised with numpy and pyarrow (Python loops run over days, sna
 small structures only) and seeded: the same DemoSpec gives byte-identical files.
 
 The package's modules, in the order the world is built: spec, reference, organisation, cases, adoption,
-world; then the writers: deployments, usage, files, surveys, pull_requests (pull_request_text holds what they
+world; then the writers: deployments, usage, spend, files, surveys, pull_requests (pull_request_text holds what they
 say, pull_request_files writes them); truth lists what the guards must flag.
 """
 
@@ -66,6 +66,7 @@ from orchestration.tools.demo.spec import (
     SURVEY_COLUMNS,
     DemoSpec,
 )
+from orchestration.tools.demo.spend import runaway_key, spend_day, write_fx_rates, write_spend
 from orchestration.tools.demo.surveys import build_surveys
 from orchestration.tools.demo.truth import build_truth
 from orchestration.tools.demo.usage import EventSampler, usage_day, write_usage
@@ -82,6 +83,7 @@ def _write_acknowledgements(landing: Path, truth: dict) -> None:
     rows = [("deploy_spam", case["service"], case["day"], reason) for case in truth["deploy_spam"]]
     rows += [("bot_activity", case["identity"], "", reason) for case in truth["bot_activity"]]
     rows += [("pr_splitting", case["identity"], case["week_start"], reason) for case in truth["pr_splitting"]]
+    rows += [("spend_spike", case["identity"], case["day"], reason) for case in truth["spend_spike"]]
     write_csv(landing / "reference" / "guard_acknowledgements.csv", ACKNOWLEDGEMENT_COLUMNS, rows)
 
 
@@ -133,9 +135,17 @@ def generate(
     sampler = EventSampler(ref)
     daily, contractor_first_day, staff_seen = [], np.full(contractors.count, NEVER), set()
     activity = Activity.empty(cal.days, people.count, len(ref.tools))
+    runaway = runaway_key(cal.days) if spec.plant_cases else None
+    write_fx_rates(landing)
+    spend_records = 0
     for day in range(cal.days):
         events = usage_day(world, day, sampler, random_stream(spec.seed, 6, day))
         write_usage(folder / f"{cal.iso(day)}.ndjson", world, day, events)
+        spent = spend_day(
+            world, day, events.identity, events.tool, events.second, runaway, random_stream(spec.seed, 9, day)
+        )
+        write_spend(landing / "spend" / f"{cal.iso(day)}.ndjson", spent)
+        spend_records += len(spent)
         activity.add(day, events.active_person, events.active_tool, events.active_first_second)
         contractor_first_day[events.contractors_seen] = np.minimum(contractor_first_day[events.contractors_seen], day)
         staff_seen.update(events.staff_seen.tolist())
@@ -161,6 +171,9 @@ def generate(
 
     truth = build_truth(
         world, deployments, previous_sha, daily, contractor_first_day, sorted(staff_seen), stuffing, pull_requests
+    )
+    truth["spend_spike"] = (
+        [{"identity": runaway.identity, "tool": runaway.tool, "day": cal.iso(runaway.day)}] if runaway else []
     )
     truth["ai_impact"] = {
         "effect_deploys_per_engineer_week": spec.ai_effect,
@@ -196,6 +209,7 @@ def generate(
         "deployments": len(rows),
         "production_deployments": int((rows.environment == PRODUCTION).sum()),
         "usage_events": sum(entry["events"] for entry in daily),
+        "spend_records": spend_records,
         "pull_requests": len(pull_requests),
         "merged_pull_requests": int(pull_requests.merged.sum()),
         "usage_events_max_day": max(entry["events"] for entry in daily),

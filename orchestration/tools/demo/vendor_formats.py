@@ -41,6 +41,8 @@ What moves (one vendor file per UTC day for the daily sources, empty when the da
   commit count, and one "list commits on a pull request" page per pull request), each with its `closed` webhook
   payload in pull_requests/github_webhook/ as an earlier delivery (updated_at = closed_at, no commit list): the
   REST delivery's later updated_at counts, as the generic record's does;
+- spend of claude_code and cursor in US dollars -> model_breakdown[].estimated_cost of the Claude Code analytics
+  pages (an API key as an api_actor record) and spend/cursor_usage_events/ (see vendor/spend.py);
 - survey responses -> surveys/qualtrics/<survey_id>.csv (Qualtrics' three header rows, times in UTC, the
   tool as embedded data, the respondent as RecipientEmail).
 
@@ -67,8 +69,8 @@ What stays generic, and why:
   file names);
 - records the generic parsers reject stay where they were, so they are quarantined exactly as before.
 
-The writers of each entity are in vendor/: usage, deployments, grants, surveys, pull_requests (common: the landing read
-once, the vendors' constants and small shared helpers).
+The writers of each entity are in vendor/: usage, spend, deployments, grants, surveys, pull_requests (common: the
+landing read once, the vendors' constants and small shared helpers).
 """
 
 import shutil
@@ -78,6 +80,7 @@ from orchestration.tools.demo.vendor.common import Landing
 from orchestration.tools.demo.vendor.deployments import convert_deployments
 from orchestration.tools.demo.vendor.grants import convert_grants
 from orchestration.tools.demo.vendor.pull_requests import convert_pull_requests
+from orchestration.tools.demo.vendor.spend import convert_spend
 from orchestration.tools.demo.vendor.surveys import convert_surveys
 from orchestration.tools.demo.vendor.usage import convert_usage
 
@@ -92,6 +95,7 @@ def write_vendor_formats(generic_landing: Path, vendor_landing: Path) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
     landing = Landing.read(target)
     convert_usage(landing)
+    convert_spend(landing)
     convert_deployments(landing)
     convert_grants(landing)
     convert_surveys(landing)

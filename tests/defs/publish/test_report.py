@@ -201,6 +201,26 @@ def test_nulls_show_as_suppressed_or_dash_never_as_zero(release_data, manifest):
     assert {tool["NPS"] for tool in table(pages["index.html"], "tools-table")} == {"suppressed (3 responses)"}
 
 
+def test_the_spend_section_shows_each_tools_cost_and_names_the_consolidation_candidates(release_data, manifest):
+    month = build_model(release_data).headline_month
+    page = render_pages(release_data, manifest, "r")["index.html"]
+    spend = {row["Tool"]: row for row in table(page, "spend-table")}
+    published = {row["tool"]: row for row in release_data.tool_spend_months if row["month_start"] == month}
+    assert spend.keys() == published.keys()
+    for tool, row in published.items():
+        assert spend[tool]["Total"] == f"${row['total_cost']:,.0f}"
+        shown = spend[tool]["Cost / active engineer"]
+        assert shown == ("suppressed" if row["is_suppressed"] else f"${row['cost_per_active_user']:,.0f}")
+    sprawl = {row["Org"]: row for row in table(page, "sprawl-table")}
+    orgs = [row for row in release_data.sprawl_months if row["month_start"] == month]
+    assert sprawl.keys() == {"Company" if row["scope"] == "company" else row["scope_id"] for row in orgs}
+    for row in orgs:
+        shown = sprawl["Company" if row["scope"] == "company" else row["scope_id"]]["Consolidation candidates"]
+        if not row["is_suppressed"]:
+            assert shown == (row["consolidation_candidates_list"] or "none")
+    assert any(row["consolidation_candidates_list"] for row in orgs)  # the demo has a niche tool
+
+
 def test_a_line_chart_draws_every_series_it_is_given():
     rows = [
         {"week_start": week, "team": f"team {index:02d}", "value": float(index)}

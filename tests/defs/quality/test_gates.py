@@ -1,8 +1,8 @@
 """Guards and gates on a generated organisation with planted gaming cases and broken feeds.
 
 The demo run (tests/conftest.py) plants deploy spam, redeploys, reverts, a bot, unattributed identities,
-licence padding and survey stuffing, with a ground-truth file. Guards must find them (precision and
-recall >= 0.95) and quality-adjusted metrics must equal what the honest records alone give. Broken feeds
+licence padding, survey stuffing and a runaway API key's spend, with a ground-truth file. Guards must find them
+(precision and recall >= 0.95) and quality-adjusted metrics must equal what the honest records alone give. Broken feeds
 either stop publication, leaving the previous publication byte-identical, or publish with a WARN.
 """
 
@@ -95,6 +95,11 @@ def test_the_demo_publishes_with_every_gate_passed(demo_run: DemoRun):
             "survey_stuffing",
             "select response_id from intermediate.int_survey_responses_ranked where is_superseded",
             lambda truth: {i for case in truth["survey_stuffing"] for i in case["response_ids_superseded"]},
+        ),
+        (
+            "spend_spike",
+            "select entity_id, tool, cast(spend_date as varchar) from intermediate.int_spend_spikes_flagged",
+            lambda truth: {(case["identity"].lower(), case["tool"], case["day"]) for case in truth["spend_spike"]},
         ),
     ],
 )

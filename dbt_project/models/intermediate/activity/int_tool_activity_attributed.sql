@@ -51,14 +51,7 @@ attributed as (
         engineer_days.team_id,
         coalesce(activity_types.is_active, false) as is_active_type,
         coalesce(activity_types.is_value_deriving, false) as is_value_deriving_type,
-        case
-            when bots.identity is not null then 'bot_activity'
-            when activity.identity_type in ('api_key', 'bot') then activity.identity_type
-            when identities.engineer_id is null then 'unresolved_identity'
-            when engineer_days.engineer_id is null then 'not_on_roster_that_day'
-            when not engineer_days.is_engineer then 'not_an_engineer'
-            else 'attributed'
-        end as attribution_status,
+        {{ attribution_status('activity.identity_type') }} as attribution_status,
         activity._source_file,
         activity._source_line
     from activity

@@ -4,6 +4,8 @@
 -- a frozen baseline whose window data has changed since. unowned_deployment is a service-day of
 -- production deploys no team owns: they are missing from every team metric, so a person either fixes
 -- services.csv or acknowledges them (mart_unowned_deployments has them per environment and reason).
+-- spend_spike is an identity's (on one tool) or a tool's day of usage cost far above its days before
+-- (int_spend_spikes_flagged): reported, never excluded, since the money was spent.
 -- pr_splitting, attribution_without_usage and unattributed_pull_request are an author's ISO week of merged pull
 -- requests (int_pull_requests_attributed holds the flags and says why); an engineer's week is one signal, named
 -- by the first of the identities their pull requests were sent under, and an acknowledgement naming any identity
@@ -57,6 +59,12 @@ pull_requests as (
 usage_without_outcome as (
 
     select * from {{ ref('int_team_weeks_usage_without_outcome') }}
+
+),
+
+spend_spikes as (
+
+    select * from {{ ref('int_spend_spikes_flagged') }}
 
 ),
 
@@ -262,6 +270,21 @@ signals as (
         || cast(round(velocity_multiple, 2) as {{ dbt.type_string() }}) as detail,
         false as is_excluded
     from usage_without_outcome
+
+    union all
+
+    select
+        'spend_spike' as signal_type,
+        entity_type,
+        entity_id,
+        spend_date as period_start,
+        case when entity_type = 'identity' then tool || ': ' else '' end
+        || 'usage cost ' || cast(round(usage_cost_usd, 2) as {{ dbt.type_string() }})
+        || ' USD on the day, highest of the days before '
+        || cast(round(trailing_peak_usd, 2) as {{ dbt.type_string() }}) || ' USD (a leaked key or a runaway agent?)'
+            as detail,
+        false as is_excluded
+    from spend_spikes
 
     union all
 

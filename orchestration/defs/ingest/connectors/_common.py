@@ -11,12 +11,19 @@ import io
 import json
 import reprlib
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from orchestration.lib.contracts.records import Parsed, Reject, UnreadableFile, parse_date, parse_timestamp
+from orchestration.lib.contracts.records import (
+    ExcludedRecord,
+    Parsed,
+    Reject,
+    UnreadableFile,
+    parse_date,
+    parse_timestamp,
+)
 from orchestration.lib.contracts.records import decode_utf8 as decode
 
 
@@ -374,17 +381,62 @@ def roll_up(records: list[dict]) -> list[dict]:
     return list(merged.values())
 
 
-def parse_usage_pages(
-    data: bytes, source_file: str, expected: str, activity_from_row: Callable[[object, int], list[dict]]
+def parse_pages(
+    data: bytes,
+    source_file: str,
+    expected: str,
+    from_row: Callable[[object, int], list[dict]],
+    *,
+    key: str = "data",
+    entity: str = "tool_activity",
+    combine: Callable[[list[dict]], list[dict]] = roll_up,
 ) -> Parsed:
-    """A JSON page with `data[]` of daily usage rows: each row to activity records or a reject, rolled up."""
-    rows = list_in_object(load_json(data, source_file, expected), "data", source_file, expected)
-    parsed = Parsed(entity="tool_activity", records_read=len(rows))
+    """A JSON page with its rows under `key`: each row to records, a reject or an exclusion, then combined (usage
+    rolled up to one record per grain)."""
+    rows = list_in_object(load_json(data, source_file, expected), key, source_file, expected)
+    return _parsed_rows(
+        ((position, row, dump(row)) for position, row in enumerate(rows, start=1)),
+        [],
+        entity,
+        source_file,
+        from_row,
+        combine,
+    )
+
+
+def parse_items(
+    data: bytes,
+    source_file: str,
+    expected: str,
+    from_item: Callable[[object, int], list[dict]],
+    *,
+    entity: str = "tool_activity",
+    combine: Callable[[list[dict]], list[dict]] = roll_up,
+) -> Parsed:
+    """The records of a JSON object, a JSON array or NDJSON (json_items), each to records, a reject or an
+    exclusion, then combined."""
+    items, rejects = json_items(data, source_file, expected)
+    rows = ((item.position, item.value, item.raw) for item in items)
+    return _parsed_rows(rows, rejects, entity, source_file, from_item, combine)
+
+
+def _parsed_rows(
+    rows: Iterable[tuple[int, object, str]],
+    rejects: list[Reject],
+    entity: str,
+    source_file: str,
+    from_row: Callable[[object, int], list[dict]],
+    combine: Callable[[list[dict]], list[dict]],
+) -> Parsed:
+    parsed = Parsed(entity=entity, rejects=list(rejects), records_read=len(rejects))
     records: list[dict] = []
-    for position, row in enumerate(rows, start=1):
+    for position, row, raw in rows:
+        parsed.records_read += 1
         try:
-            records.extend(activity_from_row(row, position))
+            records.extend(from_row(row, position))
+        except ExcludedRecord as exclusion:
+            parsed.excluded.append(Reject(source_file, position, str(exclusion), raw))
         except RecordError as error:
-            parsed.rejects.append(Reject(source_file, position, str(error), dump(row)))
-    parsed.records = roll_up(records)
+            parsed.rejects.append(Reject(source_file, position, str(error), raw))
+    parsed.records = combine(records)
     return parsed

@@ -16,8 +16,12 @@ Per record (one actor, one UTC day, one terminal/customer type):
 - commit_created       = core_metrics.commits_by_claude_code
 - pull_request_created = core_metrics.pull_requests_by_claude_code
 One record per activity type with a count above zero; first_at, last_at and peak_events_per_minute
-are null. Not mapped: lines_of_code, rejected tool actions, model_breakdown (tokens, and
-estimated_cost.amount in US cents: cost is not a canonical field), customer_type, terminal_type.
+are null. Not mapped: lines_of_code, rejected tool actions, model tokens, customer_type, terminal_type.
+
+Spend (`parse_spend`, read by the spend ingest from the same files): one usage record per actor, day and
+`model_breakdown[].model`, amount = `estimated_cost.amount` / 100 in `estimated_cost.currency`. Anthropic
+documents the amount in cents (US cents: `{"currency": "USD", "amount": 700}` is $7.00), so the connector
+divides by 100; a record without model_breakdown has no spend. Rows of one actor, day and model are summed.
 
 Records of the same actor and day (Anthropic splits a day by terminal_type) are summed, keeping the
 first row's `_source_line`. Conservation: `records_read` counts `data[]` records; read = rows with
@@ -30,13 +34,15 @@ from orchestration.defs.ingest.connectors._common import (
     RecordError,
     activity_records,
     describe,
+    is_present,
     lookup,
-    parse_usage_pages,
+    parse_pages,
     require_count,
     require_object,
     require_text,
     require_timestamp,
 )
+from orchestration.defs.ingest.connectors._spend import require_amount, roll_up_spend, spend_record
 from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "a Claude Code analytics page (a JSON object with data[])"
@@ -46,18 +52,24 @@ ACTORS = {"user_actor": ("email_address", "email"), "api_actor": ("api_key_name"
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
+    return parse_pages(data, source_file, EXPECTED, activity_from_row)
 
 
-def activity_from_row(row: object, source_line: int) -> list[dict]:
+def _actor(row: object) -> tuple[str, str]:
+    """The identity of a record's actor and its type (email, or api_key for an API key)."""
     if not isinstance(row, dict):
         raise RecordError("expected an analytics record (a JSON object)")
     actor_type = lookup(row, "actor.type")
     if not isinstance(actor_type, str) or actor_type not in ACTORS:
         raise RecordError(f"expected actor.type user_actor or api_actor, got {describe(actor_type)}")
     identity_key, identity_type = ACTORS[actor_type]
+    return require_text(row, f"actor.{identity_key}"), identity_type
+
+
+def activity_from_row(row: object, source_line: int) -> list[dict]:
+    identity, identity_type = _actor(row)
     return activity_records(
-        identity=require_text(row, f"actor.{identity_key}"),
+        identity=identity,
         identity_type=identity_type,
         tool=TOOL,
         activity_date=require_timestamp(row, "date").date(),
@@ -75,3 +87,41 @@ def accepted_edits(row: Mapping) -> int:
     """Accepted edits summed over every tool in tool_actions."""
     tools = require_object(row, "tool_actions")
     return sum(require_count(row, f"tool_actions.{tool}.accepted") for tool in tools)
+
+
+def parse_spend(data: bytes, source_file: str) -> Parsed:
+    return parse_pages(data, source_file, EXPECTED, spend_from_row, entity="spend", combine=roll_up_spend)
+
+
+def spend_from_row(row: object, source_line: int) -> list[dict]:
+    identity, identity_type = _actor(row)
+    day = require_timestamp(row, "date").date()
+    breakdown = lookup(row, "model_breakdown")
+    if not is_present(breakdown):
+        return []
+    if not isinstance(breakdown, list):
+        raise RecordError(f"expected model_breakdown (a JSON array), got {describe(breakdown)}")
+    records = []
+    for index, item in enumerate(breakdown):
+        path = f"model_breakdown[{index}]"
+        if not isinstance(item, dict):
+            raise RecordError(f"expected {path} (a JSON object), got {describe(item)}")
+        try:
+            model = require_text(item, "model")
+            amount = require_amount(item, "estimated_cost.amount", units_per_dollar=100)  # cents
+            currency = require_text(item, "estimated_cost.currency")
+        except RecordError as error:
+            raise RecordError(f"{path}: {error}") from None
+        records.append(
+            spend_record(
+                identity=identity,
+                identity_type=identity_type,
+                tool=TOOL,
+                day=day,
+                amount=amount,
+                currency=currency,
+                model=model,
+                source_line=source_line,
+            )
+        )
+    return records

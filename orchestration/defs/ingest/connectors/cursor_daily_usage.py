@@ -36,7 +36,7 @@ from orchestration.defs.ingest.connectors._common import (
     is_present,
     lookup,
     optional_text,
-    parse_usage_pages,
+    parse_pages,
     require_bool,
     require_count,
 )
@@ -51,7 +51,7 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    return parse_usage_pages(data, source_file, EXPECTED, activity_from_row)
+    return parse_pages(data, source_file, EXPECTED, activity_from_row)
 
 
 def activity_from_row(row: object, source_line: int) -> list[dict]:
@@ -88,16 +88,22 @@ def _identity(row: dict) -> tuple[str, str]:
 
 
 def usage_date(row: dict) -> date:
-    value = lookup(row, "date")
+    return epoch_moment(row, "date").date()
+
+
+def epoch_moment(row: dict, key: str) -> datetime:
+    """A Cursor time in epoch milliseconds (an int or a digit string); a value that as milliseconds falls
+    outside 2000..2100 (e.g. epoch seconds) is rejected as a timestamp in the wrong unit, not read as 1970."""
+    value = lookup(row, key)
     if not is_present(value) or isinstance(value, bool):
-        raise RecordError(f"expected date (epoch milliseconds), got {describe(value)}")
+        raise RecordError(f"expected {key} (epoch milliseconds), got {describe(value)}")
     try:
         moment = epoch_millis_to_utc(value)
     except (ValueError, OverflowError, OSError):
-        raise RecordError(f"expected date (epoch milliseconds), got {describe(value)}") from None
+        raise RecordError(f"expected {key} (epoch milliseconds), got {describe(value)}") from None
     if not EARLIEST <= moment < LATEST:
         raise RecordError(
-            f"expected date in epoch milliseconds (a day between 2000 and 2100), got {value!r}, "
+            f"expected {key} in epoch milliseconds (a day between 2000 and 2100), got {value!r}, "
             f"which as milliseconds is {moment:%Y-%m-%d}: wrong unit?"
         )
-    return moment.date()
+    return moment

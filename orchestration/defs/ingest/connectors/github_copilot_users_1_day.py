@@ -15,6 +15,10 @@ required: a report that renamed one is rejected rather than read as zero. Breakd
 line counts, flags (used_agent, used_chat, used_cli) and newer keys are ignored; CLI prompts count
 only as far as GitHub includes them in user_initiated_interaction_count.
 
+Spend (`parse_spend`, read by the spend ingest from the same files): `ai_credits_used`, where a report carries
+it (newer per-user reports do; older ones do not, and give no spend), is one credit record of the user-day in
+USD at GitHub's published price of an AI credit, one US cent (AI_CREDITS_PER_DOLLAR). Zero credits give no record.
+
 Conservation: one input record yields 0..3 tool_activity records, so `records_read` counts input
 records and read = rows with records + rows without activity (all three counters zero, accepted
 with no record) + len(rejects). Records of the same login and day (a report should hold one) are
@@ -24,16 +28,19 @@ summed, keeping the first row's `_source_line`.
 from orchestration.defs.ingest.connectors._common import (
     RecordError,
     activity_records,
-    json_items,
+    is_present,
+    lookup,
+    parse_items,
     require_count,
     require_date,
     require_text,
-    roll_up,
 )
-from orchestration.lib.contracts.records import Parsed, Reject
+from orchestration.defs.ingest.connectors._spend import require_amount, roll_up_spend, spend_record
+from orchestration.lib.contracts.records import Parsed
 
 EXPECTED = "a GitHub Copilot users-1-day usage report (NDJSON, or a JSON array of user-day records)"
 TOOL = "github_copilot"
+AI_CREDITS_PER_DOLLAR = 100
 
 ACTIVITY_COUNTS = {
     "interaction": "user_initiated_interaction_count",
@@ -43,16 +50,7 @@ ACTIVITY_COUNTS = {
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    items, rejects = json_items(data, source_file, EXPECTED)
-    parsed = Parsed(entity="tool_activity", rejects=rejects, records_read=len(items) + len(rejects))
-    records: list[dict] = []
-    for item in items:
-        try:
-            records.extend(activity_from_user_day(item.value, item.position))
-        except RecordError as error:
-            parsed.rejects.append(Reject(source_file, item.position, str(error), item.raw))
-    parsed.records = roll_up(records)
-    return parsed
+    return parse_items(data, source_file, EXPECTED, activity_from_user_day)
 
 
 def activity_from_user_day(record: object, source_line: int) -> list[dict]:
@@ -66,3 +64,31 @@ def activity_from_user_day(record: object, source_line: int) -> list[dict]:
         counts={activity_type: require_count(record, key) for activity_type, key in ACTIVITY_COUNTS.items()},
         source_line=source_line,
     )
+
+
+def parse_spend(data: bytes, source_file: str) -> Parsed:
+    return parse_items(data, source_file, EXPECTED, spend_from_user_day, entity="spend", combine=roll_up_spend)
+
+
+def spend_from_user_day(record: object, source_line: int) -> list[dict]:
+    if not isinstance(record, dict):
+        raise RecordError("expected a user-day usage record (a JSON object)")
+    login, day = require_text(record, "user_login"), require_date(record, "day")
+    if not is_present(lookup(record, "ai_credits_used")):
+        return []
+    amount = require_amount(record, "ai_credits_used", units_per_dollar=AI_CREDITS_PER_DOLLAR)
+    if amount == 0:
+        return []
+    return [
+        spend_record(
+            identity=login,
+            identity_type="login",
+            tool=TOOL,
+            day=day,
+            amount=amount,
+            currency="USD",
+            model=None,
+            source_line=source_line,
+            kind="credit",
+        )
+    ]

@@ -10,6 +10,11 @@ statuses files beside them, so that format has only `parse_files`.
 deploy to production) reads deployments of teams that deploy from CI rather than through GitHub's
 deployments API.
 
+Spend comes from its own vendor folder (`spend/cursor_usage_events/`, Cursor's filtered usage events) and from
+the usage exports that carry it: the spend ingest reads the files of `usage/claude_code_analytics/`
+(model_breakdown[].estimated_cost) and `usage/github_copilot_users_1_day/` (ai_credits_used) a second time with
+their spend parsers (`SPEND_IN_USAGE`), so one export gives both its activity and its cost.
+
 Pull requests come from GitHub REST pages (`pull_requests/github_rest/`: "list pull requests" with "list commits on
 a pull request" pages beside them, so read a folder at a time too) and from `pull_request` webhook payloads
 (`pull_requests/github_webhook/`, which carry no commit list).
@@ -24,6 +29,7 @@ from orchestration.defs.ingest.connectors import (
     claude_code_analytics,
     cursor_daily_usage,
     cursor_team_members,
+    cursor_usage_events,
     github_copilot_seats,
     github_copilot_users_1_day,
     github_deployment_status,
@@ -133,10 +139,36 @@ VENDOR_FORMATS: dict[str, VendorFormat] = {
             any_depth=True,
         ),
         _file_format(
+            "spend/cursor_usage_events",
+            "spend",
+            "Cursor filtered usage events pages (usage-based cost in cents)",
+            cursor_usage_events.parse,
+        ),
+        _file_format(
             "surveys/qualtrics",
             "survey_responses",
             "Qualtrics CSV exports",
             qualtrics.parse,
+        ),
+    )
+}
+
+
+# usage formats whose files also carry spend: folder -> the format that reads their spend
+SPEND_IN_USAGE: dict[str, VendorFormat] = {
+    fmt.folder: fmt
+    for fmt in (
+        _file_format(
+            "usage/claude_code_analytics",
+            "spend",
+            "Claude Code analytics pages: model_breakdown[].estimated_cost (cents)",
+            claude_code_analytics.parse_spend,
+        ),
+        _file_format(
+            "usage/github_copilot_users_1_day",
+            "spend",
+            "GitHub Copilot per-user daily usage reports: ai_credits_used",
+            github_copilot_users_1_day.parse_spend,
         ),
     )
 }

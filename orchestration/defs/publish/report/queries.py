@@ -25,6 +25,8 @@ class ReportData:
     signal_counts: dict[str, dict[str, int]] = field(default_factory=dict)  # type -> open, acknowledged, excluded
     impact: list[dict] = field(default_factory=list)  # mart_ai_impact
     cohorts: list[dict] = field(default_factory=list)  # teams per mart_team_cohorts cohort
+    tool_spend_months: list[dict] = field(default_factory=list)  # mart_tool_spend_monthly
+    sprawl_months: list[dict] = field(default_factory=list)  # mart_tool_sprawl_monthly, org and company rows
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict]:
@@ -64,6 +66,12 @@ def read_report_data(marts: Path) -> ReportData:
                 con,
                 "select * from mart_ai_impact order by outcome, scope <> 'all_teams', scope, estimator, "
                 "event_week nulls first",
+            ),
+            tool_spend_months=_rows(con, "select * from mart_tool_spend_monthly order by tool, month_start"),
+            sprawl_months=_rows(
+                con,
+                "select * from mart_tool_sprawl_monthly where scope in ('org', 'company') "
+                "order by scope, scope_id, month_start",
             ),
             cohorts=_rows(
                 con, "select cohort, count(*) as teams from mart_team_cohorts group by cohort order by cohort"

@@ -13,6 +13,7 @@ from orchestration.defs.publish.report import charts, light_charts
 from orchestration.defs.publish.report.impact import impact_views
 from orchestration.defs.publish.report.model import ReportModel, build_model, is_null
 from orchestration.defs.publish.report.queries import ReportData, read_report_data
+from orchestration.defs.publish.report.spend import spend_view
 from orchestration.lib.status import left_out_lines
 
 MAX_SIGNAL_EXAMPLES = 5
@@ -28,11 +29,13 @@ GUARDS = {
     "unattributed_identity": "Activity of identities not on the roster as engineers: reported, excluded.",
     "licence_padding": "Many grants of one tool on one day, never used: they stay in (and show up as idle).",
     "survey_stuffing": "Several responses per respondent and survey: only the latest counts.",
+    "spend_spike": "A day's usage cost of a key, user or tool far above its days before: leaked key, runaway agent?",
 }
 SECTION_GUARDS = {
     "delivery": ("deploy_spam", "redeploy", "usage_without_outcome", "baseline_drift"),
     "adoption": ("unattributed_identity",),
     "tools": ("unattributed_identity", "licence_padding", "bot_activity", "survey_stuffing"),
+    "spend": ("spend_spike",),
 }
 
 
@@ -48,6 +51,7 @@ FILTERS = {
     "hours": _formatter(lambda value: f"{value:,.1f} h"),
     "rounded": _formatter(lambda value: f"{value:,.0f}"),
     "usd": _formatter(lambda value: f"${value:,.0f}"),
+    "usd_cents": _formatter(lambda value: f"${value:,.2f}"),
     "nps": _formatter(lambda value: f"{value:+.0f}" if round(value) else "0"),
     "yesno": _formatter(lambda value: "yes" if value else "no"),
     "day": _formatter(lambda value: value.isoformat() if isinstance(value, date) else str(value)),
@@ -222,6 +226,7 @@ def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, st
             guards=guard_panels(data),
             charts=_company_charts(model, data),
             impact=impact_views(data.impact),
+            spend=spend_view(data, model.headline_month),
             signal_counts=sorted((data.signal_counts or {}).items()),
         )
     }

@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from orchestration.defs.ingest.connectors import generic
-from orchestration.defs.ingest.connectors.registry import VENDOR_FORMATS
+from orchestration.defs.ingest.connectors.registry import SPEND_IN_USAGE, VENDOR_FORMATS
 from orchestration.lib import reference
 from orchestration.lib.canonical import ENTITY_SCHEMAS, PULL_REQUEST_CHILDREN, pull_request_rows
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
@@ -83,6 +83,12 @@ def _vendor(
     fmt = VENDOR_FORMATS[folder]
     data = sample if isinstance(sample, bytes) else (VENDOR_SAMPLES_DIR / sample).read_bytes()
     return Target(fmt.entity, f"{folder}/{name}", data, kind, rows, one_record_per_row, fmt.parse_files, **more)
+
+
+def _spend_in_usage(folder: str, name: str, sample: str, kind: str, rows: str) -> Target:
+    """The spend a usage export carries, read by its spend format (a row may have no spend, or several models')."""
+    data = (VENDOR_SAMPLES_DIR / sample).read_bytes()
+    return Target("spend", f"{folder}/{name}", data, kind, rows, False, SPEND_IN_USAGE[folder].parse_files)
 
 
 def _each_file(parse: Callable[[bytes, str], Parsed]) -> Callable[[Mapping[str, bytes]], dict[str, Parsed]]:
@@ -200,6 +206,24 @@ VENDOR_TARGETS = {
     "surveys/qualtrics": _vendor(
         "surveys/qualtrics", "nps_wave.csv", "qualtrics_nps_survey_export.csv", "csv", "csv:3", True
     ),
+    "spend/cursor_usage_events": _vendor(
+        "spend/cursor_usage_events",
+        "usage_events_page_3.json",
+        "cursor_filtered_usage_events.json",
+        "json",
+        "page:usageEvents",
+        False,  # events included in the plan are excluded by definition, and a user's day of events is one record
+    ),
+    "usage/claude_code_analytics (spend)": _spend_in_usage(
+        "usage/claude_code_analytics", "page_1.json", "claude_code_analytics.json", "json", "page:data"
+    ),
+    "usage/github_copilot_users_1_day (spend)": _spend_in_usage(
+        "usage/github_copilot_users_1_day",
+        "users_2025-10-01.ndjson",
+        "github_copilot_usage_metrics_users_1_day_ai_credits.ndjson",  # the newer docs example's ai_credits_used
+        "ndjson",
+        "items",
+    ),
 }
 
 
@@ -239,13 +263,22 @@ GENERIC_TARGETS = {
         "lines",
         lambda d, n: generic.parse_pull_requests(d, n, DAY, now=NOW),
     ),
+    "spend": _generic(
+        "spend",
+        "spend/2026-03-02.ndjson",
+        "ndjson",
+        "lines",
+        lambda d, n: generic.parse_spend(d, n, DAY, CATALOGUE, NOW),
+    ),
 }
 TARGETS = {**VENDOR_TARGETS, **GENERIC_TARGETS}
 USAGE_SAMPLE = GENERIC_LANDING / "usage" / "2026-03-02.ndjson"
 
 
 def test_every_vendor_format_has_a_property_target():
-    assert {key.removesuffix(" (statuses)").removesuffix(" (commits)") for key in VENDOR_TARGETS} == set(VENDOR_FORMATS)
+    formats = {key.split(" (")[0] for key in VENDOR_TARGETS if not key.endswith(" (spend)")}
+    assert formats == set(VENDOR_FORMATS)
+    assert {key.removesuffix(" (spend)") for key in VENDOR_TARGETS if key.endswith(" (spend)")} == set(SPEND_IN_USAGE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orchestration.defs.ingest.connectors.registry import VENDOR_FORMATS, format_for
+from orchestration.defs.ingest.connectors.registry import SPEND_IN_USAGE, VENDOR_FORMATS, format_for
 from orchestration.lib.canonical import ENTITY_SCHEMAS
 
 VENDOR_FOLDERS = {
@@ -18,12 +18,17 @@ VENDOR_FOLDERS = {
     "usage/cursor_daily_usage": "tool_activity",
     "usage/amazon_q_user_activity": "tool_activity",
     "surveys/qualtrics": "survey_responses",
+    "spend/cursor_usage_events": "spend",
 }
+# usage exports whose files the spend ingest reads a second time, for the cost they carry
+SPEND_IN_USAGE_FOLDERS = {"usage/claude_code_analytics", "usage/github_copilot_users_1_day"}
 
 
 def test_the_registry_holds_exactly_the_documented_vendor_folders():
     assert {folder: fmt.entity for folder, fmt in VENDOR_FORMATS.items()} == VENDOR_FOLDERS
     assert all(fmt.folder == folder and fmt.entity in ENTITY_SCHEMAS for folder, fmt in VENDOR_FORMATS.items())
+    assert set(SPEND_IN_USAGE) == SPEND_IN_USAGE_FOLDERS <= set(VENDOR_FORMATS)
+    assert all(fmt.folder == folder and fmt.entity == "spend" for folder, fmt in SPEND_IN_USAGE.items())
 
 
 def test_a_folder_resolves_to_its_format():

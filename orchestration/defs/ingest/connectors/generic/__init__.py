@@ -16,6 +16,7 @@ from orchestration.defs.ingest.connectors.generic.snapshots import (
     parse_survey_responses,
     parse_teams,
 )
+from orchestration.defs.ingest.connectors.generic.spend import parse_spend
 from orchestration.defs.ingest.connectors.generic.usage import (
     EVENT_KEYS_SCHEMA,
     ParsedUsage,
@@ -38,6 +39,7 @@ __all__ = [
     "parse_pull_requests",
     "parse_roster",
     "parse_services",
+    "parse_spend",
     "parse_survey_responses",
     "parse_teams",
     "parse_usage_events",

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 
 from orchestration.defs.ingest.connectors._common import InvalidJson, parse_json
 from orchestration.lib.contracts.generic import CSV_HEADERS
@@ -147,3 +148,21 @@ def parse_rows(entity: str, data: bytes, source_file: str, to_record: Callable[[
         record["_source_line"] = line
         parsed.records.append(record)
     return parsed
+
+
+def scalar_text(name: str, value: object) -> str | None:
+    """A field of a JSON line as text: strings, and numbers for ids; an object, array or boolean is no text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dict | list | bool):
+        kind = "an object" if isinstance(value, dict) else "an array" if isinstance(value, list) else "a boolean"
+        raise ValueError(f"{name}: expected a string, got {kind}")
+    return str(value)
+
+
+def within_day(moment: datetime, day: date, now: datetime, name: str) -> datetime:
+    if moment > now:
+        raise ValueError(f"{name} {moment.isoformat()} is in the future")
+    if moment.date() != day:
+        raise ValueError(f"{name} {moment.isoformat()} is outside the file's day {day.isoformat()}")
+    return moment

@@ -1,0 +1,5 @@
+{{ reference_with_override('fx_rates', {
+    'currency': 'string',
+    'usd_per_unit': 'double',
+    'description': 'string',
+}) }}

@@ -7,21 +7,14 @@ so the estimates get their contract, tests and publication gate like every other
 
 import os
 import time
-from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import reference
-from orchestration.lib.impact import ImpactSettings, estimate_impact, inputs_fingerprint
+from orchestration.lib.impact import ImpactSettings, estimate_impact
 from orchestration.lib.impact.panel import PANEL_MODEL, read_panel
-
-# The estimates file carries the fingerprint of what it was estimated from, in its Parquet metadata.
-FINGERPRINT_KEY = b"aaw_inputs_fingerprint"
 
 
 @dg.asset(
@@ -43,16 +36,12 @@ def ai_impact_estimates(context: dg.AssetExecutionContext, workspace: WorkspaceR
     settings = ImpactSettings.from_metric_vars(reference.metric_vars(paths.landing))
     with duckdb.connect(str(paths.warehouse), read_only=True) as con:
         panel = read_panel(con)
-    fingerprint = inputs_fingerprint(panel, settings)
+    estimates = estimate_impact(panel, settings)
     target = paths.impact_estimates
-    kept = fingerprint_of(target) == fingerprint
-    if kept:
-        # the estimation takes most of a minute for a large organisation; its inputs change once a week
-        context.log.info("impact estimates: the panel and thresholds are those of the last estimates; kept them")
-        estimates = pd.read_parquet(target)
-    else:
-        estimates = estimate_impact(panel, settings)
-        write_estimates(estimates, fingerprint, target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")
+    estimates.to_parquet(partial, index=False)
+    os.replace(partial, target)  # a reader finds the previous estimates or these, never half a file
     headline = estimates[estimates["event_week"].isna() & (estimates["estimator"] == "callaway_santanna")]
     reliable = int(headline["is_reliable"].sum())
     context.log.info(f"impact estimates: {len(headline)} outcome x scope estimates, {reliable} reliable")
@@ -62,26 +51,7 @@ def ai_impact_estimates(context: dg.AssetExecutionContext, workspace: WorkspaceR
             "estimates": len(headline),
             "reliable_estimates": reliable,
             "teams": int(panel["team_id"].nunique()),
-            "kept_last_estimates": kept,
             "cpu_seconds": round(time.process_time() - started, 2),
             "path": dg.MetadataValue.path(str(target)),
         }
     )
-
-
-def fingerprint_of(target: Path) -> str | None:
-    """The inputs fingerprint the estimates file at `target` was written with; None without a file or one."""
-    if not target.exists():
-        return None
-    metadata = pq.read_schema(target).metadata or {}
-    return metadata[FINGERPRINT_KEY].decode() if FINGERPRINT_KEY in metadata else None
-
-
-def write_estimates(estimates: pd.DataFrame, fingerprint: str, target: Path) -> None:
-    """The estimates as Parquet with their inputs fingerprint in the file's metadata, replacing `target` whole."""
-    table = pa.Table.from_pandas(estimates, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), FINGERPRINT_KEY: fingerprint.encode()})
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}")
-    pq.write_table(table, partial)
-    os.replace(partial, target)  # a reader finds the previous estimates or these, never half a file

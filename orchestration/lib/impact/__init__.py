@@ -11,7 +11,6 @@ from orchestration.lib.impact.estimate import (
     OUTCOMES,
     ImpactSettings,
     estimate_impact,
-    inputs_fingerprint,
 )
 
-__all__ = ["ESTIMATE_COLUMNS", "EVENT_WEEKS", "OUTCOMES", "ImpactSettings", "estimate_impact", "inputs_fingerprint"]
+__all__ = ["ESTIMATE_COLUMNS", "EVENT_WEEKS", "OUTCOMES", "ImpactSettings", "estimate_impact"]

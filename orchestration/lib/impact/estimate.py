@@ -18,14 +18,11 @@ differ) gets rows that say so, with a null estimate: a number that cannot be def
 """
 
 import contextlib
-import hashlib
 import io
 import math
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -347,13 +344,3 @@ def estimate_impact(panel: pd.DataFrame, settings: ImpactSettings) -> pd.DataFra
             rows.extend(_estimate_scope(balanced, teams["team_id"], outcome, scope, settings))
     return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS)).astype(ESTIMATE_COLUMNS)
 
-
-def inputs_fingerprint(panel: pd.DataFrame, settings: ImpactSettings) -> str:
-    """What the estimates are a function of: the panel's rows, the thresholds, this code and the libraries'
-    versions. Equal fingerprints give equal estimates, so a run whose panel has not changed (most nights: only
-    complete weeks enter it) can keep the last estimates instead of estimating again."""
-    digest = hashlib.sha256()
-    digest.update(repr((list(panel.columns), settings, pd.__version__, version("csdid"))).encode())
-    digest.update(Path(__file__).read_bytes())
-    digest.update(pd.util.hash_pandas_object(panel, index=False).to_numpy().tobytes())
-    return digest.hexdigest()

@@ -1,14 +1,36 @@
 -- Spend rows in US dollars with who they belong to: the engineer and the team they were on that day, or why not
 -- (an API key, a bot, an identity on no roster, not an engineer that day), with the same rules as usage. Nothing is
--- dropped: spend without an engineer stays in the tool's cost and is reported as unattributed.
+-- dropped: spend without an engineer stays in the tool's cost and is reported as unattributed; a charge delivered
+-- twice counts once.
 -- A table, not a view: the three spend marts, the spike guard and its gate all read it.
 {{ config(materialized='table') }}
 
 with
 
-spend as (
+delivered as (
 
     select * from {{ ref('stg_lake__spend') }}
+
+),
+
+-- A spend line carries no id: a line equal to a line of another file is the same charge delivered again (a resent
+-- file, an export downloaded twice), and the latest file's copy counts. Equal lines within one file are separate
+-- charges, so each is paired with its counterpart elsewhere by its rank among them.
+numbered as (
+
+    select
+        *,
+        row_number() over (
+            partition by _source_file, identity, tool, occurred_at, spend_kind, model, amount, currency
+            order by _source_line
+        ) as occurrence
+    from delivered
+
+),
+
+spend as (
+
+    {{ latest_delivery('numbered', ['identity', 'tool', 'occurred_at', 'spend_kind', 'model', 'amount', 'currency', 'occurrence']) }}
 
 ),
 

@@ -343,4 +343,3 @@ def estimate_impact(panel: pd.DataFrame, settings: ImpactSettings) -> pd.DataFra
         for scope, teams in scopes(panel):
             rows.extend(_estimate_scope(balanced, teams["team_id"], outcome, scope, settings))
     return pd.DataFrame(rows, columns=list(ESTIMATE_COLUMNS)).astype(ESTIMATE_COLUMNS)
-

@@ -30,7 +30,9 @@ numbered as (
 
 spend as (
 
-    {{ latest_delivery('numbered', ['identity', 'tool', 'occurred_at', 'spend_kind', 'model', 'amount', 'currency', 'occurrence']) }}
+    {{ latest_delivery(
+        'numbered', ['identity', 'tool', 'occurred_at', 'spend_kind', 'model', 'amount', 'currency', 'occurrence']
+    ) }}
 
 ),
 

@@ -466,7 +466,7 @@ def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_re
     assert all(row["repository"] == f"acme/{row['service']}" for row in services)
     merged = sorted((pr for pr in pull_requests(demo.landing) if "merged_at" in pr), key=lambda pr: pr["merged_at"])
     outside = {pr["repository"] for pr in merged} - set(service_of)
-    assert outside == {"acme/handbook"}
+    assert outside <= {"acme/handbook"}  # the handbook is drawn for a few pull requests; a small demo may have none
     # what ships a change: a commit's first production deploy (a redeploy of the same commit adds nothing), when it
     # was not rolled back
     shipped, deployed_before = defaultdict(list), set()
@@ -492,7 +492,7 @@ def test_pull_request_repositories_are_the_services_and_the_lead_time_rule_is_re
         demo.truth["pull_request_lead_time"], key=lambda e: e["pr_id"]
     )
     rules = Counter(entry["rule"] for entry in expected)
-    assert set(rules) == {"merge_commit", "after_merge", "not_deployed", "no_service"}
+    assert set(rules) == {"merge_commit", "after_merge", "not_deployed"} | ({"no_service"} if outside else set())
     assert rules["merge_commit"] > 0.1 * len(expected)
     deployed_shas = {d["commit_sha"] for d in deployments(demo.landing)}
     assert sum(pr["merge_commit_sha"] in deployed_shas for pr in merged) == rules["merge_commit"] + sum(

@@ -13,8 +13,9 @@ string or an int (a value that is no day between 2000 and 2100 as milliseconds, 
 - "Included in <plan>" (e.g. "Included in Business"): paid by the seat, whose cost comes from the grants; the
   event is excluded by definition (counted by reason), never added to usage cost a second time.
 - `isFreeBugbot` true: a free Bugbot run, excluded by definition.
-Any other kind is rejected naming the kinds read. Usage-based events of one user, day and model are summed into
-one usage record dated by the earliest event.
+Any other kind is rejected naming the kinds read. Each usage-based event is its own record, not summed per user
+and day: events carry no id, so an event in two overlapping pages is recognised as one charge only by being equal
+to itself (user, millisecond, model, cents), and the warehouse counts a charge delivered twice once.
 """
 
 from orchestration.defs.ingest.connectors._common import (
@@ -25,7 +26,7 @@ from orchestration.defs.ingest.connectors._common import (
     require_bool,
     require_text,
 )
-from orchestration.defs.ingest.connectors._spend import require_amount, roll_up_spend, spend_record
+from orchestration.defs.ingest.connectors._spend import require_amount, spend_record
 from orchestration.defs.ingest.connectors.cursor_daily_usage import epoch_moment
 from orchestration.lib.contracts.records import ExcludedRecord, Parsed
 
@@ -37,7 +38,7 @@ INCLUDED = "Included in "
 
 def parse(data: bytes, source_file: str) -> Parsed:
     return parse_pages(
-        data, source_file, EXPECTED, spend_from_event, key="usageEvents", entity="spend", combine=roll_up_spend
+        data, source_file, EXPECTED, spend_from_event, key="usageEvents", entity="spend", combine=list
     )
 
 

@@ -67,11 +67,15 @@ def test_cursor_usage_based_events_in_cents_and_included_ones_excluded(sample, c
     assert parsed.records_read == 3 and not parsed.rejects
 
 
-def test_cursor_events_of_a_user_day_and_model_are_one_record(sample):
-    events = json.loads(sample("cursor_filtered_usage_events.json"))["usageEvents"][:1] * 3
-    parsed = cursor_usage_events.parse(json.dumps({"usageEvents": events}).encode(), "p.json")
-    [record] = parsed.records
-    assert record["amount"] == pytest.approx(3 * 21.95534 / 100) and record["_source_line"] == 1
+def test_cursor_events_are_a_record_each_so_a_page_downloaded_again_repeats_its_records(sample):
+    event = json.loads(sample("cursor_filtered_usage_events.json"))["usageEvents"][0]
+    later = {**event, "timestamp": str(int(event["timestamp"]) + 1)}
+    page = cursor_usage_events.parse(json.dumps({"usageEvents": [event, event, later]}).encode(), "p1.json")
+    assert [(r["amount"], r["_source_line"]) for r in page.records] == [(21.95534 / 100, line) for line in (1, 2, 3)]
+    # the next page starts where the first ended, but overlaps it by one event: the warehouse sees the same record
+    overlapping = cursor_usage_events.parse(json.dumps({"usageEvents": [later]}).encode(), "p2.json")
+    without_line = [{k: v for k, v in r.items() if k != "_source_line"} for r in (page.records[2], overlapping.records[0])]
+    assert without_line[0] == without_line[1]
 
 
 @pytest.mark.parametrize(

@@ -37,9 +37,7 @@ INCLUDED = "Included in "
 
 
 def parse(data: bytes, source_file: str) -> Parsed:
-    return parse_pages(
-        data, source_file, EXPECTED, spend_from_event, key="usageEvents", entity="spend", combine=list
-    )
+    return parse_pages(data, source_file, EXPECTED, spend_from_event, key="usageEvents", entity="spend", combine=list)
 
 
 def spend_from_event(event: object, source_line: int) -> list[dict]:

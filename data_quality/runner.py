@@ -9,6 +9,7 @@ import html
 import os
 import shutil
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -16,12 +17,19 @@ import pandas as pd
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (the setting above must precede the import)
+from great_expectations.core.run_identifier import RunIdentifier  # noqa: E402
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.data_context.types.resource_identifiers import (  # noqa: E402
+    ExpectationSuiteIdentifier,
+    ValidationResultIdentifier,
+)
 
 from data_quality.docs_page import publish_offline  # noqa: E402
 from orchestration.lib.landing_safety import excerpt  # noqa: E402
 
 SAMPLE_CHARS = 60
+# counts and the first unexpected values of each expectation: what a failure message quotes
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 10}
 
 # Validation results kept per suite. Building Data Docs renders every stored result, so an unbounded
 # store would make each nightly run slower than the one before.
@@ -88,6 +96,11 @@ def escaped_for_docs(run_result):
     return stored
 
 
+def _severity(config) -> str:
+    """Whether a failed expectation blocks ("critical", the default) or only warns ("warning")."""
+    return str(getattr(config.severity, "value", config.severity) or "critical")
+
+
 def _columns(kwargs: dict) -> str | None:
     """The column(s) an expectation is about: one, a list, or a pair (column_A, column_B)."""
     pair = [kwargs[name] for name in ("column_A", "column_B") if kwargs.get(name)]
@@ -137,35 +150,29 @@ class Validator:
         definition = self.context.validation_definitions.add_or_update(
             gx.ValidationDefinition(name=suite.name, data=batch, suite=suite)
         )
-        checkpoint = self.context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=suite.name,
-                validation_definitions=[definition],
-                result_format={"result_format": "SUMMARY", "partial_unexpected_count": 10},
-            )
+        # The definition is run without a Checkpoint: a checkpoint adds no action here but a stored config to
+        # rewrite and a result to assemble, about a third of the gates' time on small data.
+        run_id = RunIdentifier(run_time=datetime.now(UTC))
+        run_result = definition.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT, run_id=run_id)
+        identifier = ValidationResultIdentifier(
+            expectation_suite_identifier=ExpectationSuiteIdentifier(name=suite.name),
+            run_id=run_id,
+            batch_identifier=run_result.batch_id,
         )
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
-        for identifier, run_result in result.run_results.items():
-            self.context.validation_results_store.set(identifier, escaped_for_docs(run_result))
-        failures: list[FailedExpectation] = []
-        evaluated = 0
-        for run_result in result.run_results.values():
-            for expectation_result in run_result.results:
-                evaluated += 1
-                if expectation_result.success:
-                    continue
-                config = expectation_result.expectation_config
-                details = expectation_result.result or {}
-                failures.append(
-                    FailedExpectation(
-                        expectation=config.type,
-                        column=_columns(config.kwargs),
-                        severity=str(getattr(config.severity, "value", config.severity) or "critical"),
-                        unexpected_count=details.get("unexpected_count"),
-                        sample=[str(value) for value in details.get("partial_unexpected_list") or []],
-                    )
-                )
-        return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=evaluated, failures=failures)
+        # the run stored its result as it is; the copy Data Docs render replaces it
+        self.context.validation_results_store.set(identifier, escaped_for_docs(run_result))
+        failures = [
+            FailedExpectation(
+                expectation=result.expectation_config.type,
+                column=_columns(result.expectation_config.kwargs),
+                severity=_severity(result.expectation_config),
+                unexpected_count=(result.result or {}).get("unexpected_count"),
+                sample=[str(value) for value in (result.result or {}).get("partial_unexpected_list") or []],
+            )
+            for result in run_result.results
+            if not result.success
+        ]
+        return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=len(run_result.results), failures=failures)
 
     def build_docs(self) -> None:
         """Prune the store to the last RESULTS_KEPT results of each suite, then render the Data Docs once."""

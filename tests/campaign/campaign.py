@@ -1,9 +1,9 @@
 """The campaign's organisations, mutated landings and vendor variants, each run once per session.
 
 The size comes from the environment, so the CI's sample and a one-off wide campaign run the same tests:
-AAW_CAMPAIGN_ORGS (12), AAW_CAMPAIGN_MUTATIONS (24), AAW_CAMPAIGN_VENDOR_ORGS (2), AAW_CAMPAIGN_SEED (the
-first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28). AAW_CAMPAIGN_SEEDS
-(e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path each run appends a
+AAW_CAMPAIGN_ORGS (6), AAW_CAMPAIGN_MUTATIONS (one of each kind in the catalogue), AAW_CAMPAIGN_VENDOR_ORGS (1),
+AAW_CAMPAIGN_SEED (the first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28).
+AAW_CAMPAIGN_SEEDS (e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path each run appends a
 JSON line (organisation, mutation, outcome, failure, seconds).
 """
 
@@ -48,10 +48,10 @@ class Settings:
         report = os.environ.get("AAW_CAMPAIGN_REPORT")
         chosen = tuple(int(seed) for seed in os.environ.get("AAW_CAMPAIGN_SEEDS", "").split(",") if seed.strip())
         return cls(
-            orgs=len(chosen) or number("AAW_CAMPAIGN_ORGS", 12),
-            mutations=number("AAW_CAMPAIGN_MUTATIONS", 24),
+            orgs=len(chosen) or number("AAW_CAMPAIGN_ORGS", 6),
+            mutations=number("AAW_CAMPAIGN_MUTATIONS", len(MUTATIONS)),
             chosen_seeds=chosen,
-            vendor_orgs=number("AAW_CAMPAIGN_VENDOR_ORGS", 2),
+            vendor_orgs=number("AAW_CAMPAIGN_VENDOR_ORGS", 1),
             first_seed=number("AAW_CAMPAIGN_SEED", 0),
             max_teams=number("AAW_CAMPAIGN_MAX_TEAMS", 4),
             max_days=number("AAW_CAMPAIGN_MAX_DAYS", 28),

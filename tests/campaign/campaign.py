@@ -3,8 +3,8 @@
 The size comes from the environment, so the CI's sample and a one-off wide campaign run the same tests:
 AAW_CAMPAIGN_ORGS (6), AAW_CAMPAIGN_MUTATIONS (one of each kind in the catalogue), AAW_CAMPAIGN_VENDOR_ORGS (1),
 AAW_CAMPAIGN_SEED (the first organisation's seed, 0), AAW_CAMPAIGN_MAX_TEAMS (4), AAW_CAMPAIGN_MAX_DAYS (28).
-AAW_CAMPAIGN_SEEDS (e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path each run appends a
-JSON line (organisation, mutation, outcome, failure, seconds).
+AAW_CAMPAIGN_SEEDS (e.g. "5,17") replays exactly those organisations instead. With AAW_CAMPAIGN_REPORT=path
+each run appends a JSON line (organisation, mutation, outcome, failure, seconds).
 """
 
 import json

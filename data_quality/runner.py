@@ -96,11 +96,6 @@ def escaped_for_docs(run_result):
     return stored
 
 
-def _severity(config) -> str:
-    """Whether a failed expectation blocks ("critical", the default) or only warns ("warning")."""
-    return str(getattr(config.severity, "value", config.severity) or "critical")
-
-
 def _columns(kwargs: dict) -> str | None:
     """The column(s) an expectation is about: one, a list, or a pair (column_A, column_B)."""
     pair = [kwargs[name] for name in ("column_A", "column_B") if kwargs.get(name)]
@@ -161,17 +156,21 @@ class Validator:
         )
         # the run stored its result as it is; the copy Data Docs render replaces it
         self.context.validation_results_store.set(identifier, escaped_for_docs(run_result))
-        failures = [
-            FailedExpectation(
-                expectation=result.expectation_config.type,
-                column=_columns(result.expectation_config.kwargs),
-                severity=_severity(result.expectation_config),
-                unexpected_count=(result.result or {}).get("unexpected_count"),
-                sample=[str(value) for value in (result.result or {}).get("partial_unexpected_list") or []],
+        failures: list[FailedExpectation] = []
+        for expectation_result in run_result.results:
+            if expectation_result.success:
+                continue
+            config = expectation_result.expectation_config
+            details = expectation_result.result or {}
+            failures.append(
+                FailedExpectation(
+                    expectation=config.type,
+                    column=_columns(config.kwargs),
+                    severity=str(getattr(config.severity, "value", config.severity) or "critical"),
+                    unexpected_count=details.get("unexpected_count"),
+                    sample=[str(value) for value in details.get("partial_unexpected_list") or []],
+                )
             )
-            for result in run_result.results
-            if not result.success
-        ]
         return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=len(run_result.results), failures=failures)
 
     def build_docs(self) -> None:

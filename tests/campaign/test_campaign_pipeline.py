@@ -8,8 +8,8 @@
 - The vendor formats of an organisation, renamed the way exporters name files, publish the same marts.
 
 Slow (a pipeline run each): `pytest -m campaign`. The sample's size is set by the environment
-(tests/campaign/campaign.py); the CI's default is 6 organisations, one mutation
-of each kind and one vendor variant.
+(tests/campaign/campaign.py); the CI's default is 6 organisations, one mutation of each kind
+and one vendor variant.
 """
 
 import pytest

@@ -14,8 +14,8 @@ string or an int (a value that is no day between 2000 and 2100 as milliseconds, 
   event is excluded by definition (counted by reason), never added to usage cost a second time.
 - `isFreeBugbot` true: a free Bugbot run, excluded by definition.
 Any other kind is rejected naming the kinds read. Each usage-based event is its own record, not summed per user
-and day: events carry no id, so an event in two overlapping pages is recognised as one charge only by being equal
-to itself (user, millisecond, model, cents), and the warehouse counts a charge delivered twice once.
+and day: events carry no id, so an event in two overlapping pages can only be recognised by its fields (user,
+millisecond, model, cents) being equal, and the warehouse counts a charge delivered twice once.
 """
 
 from orchestration.defs.ingest.connectors._common import (

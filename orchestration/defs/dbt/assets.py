@@ -61,7 +61,7 @@ def warehouse_models(
 ):
     paths = workspace.paths()
     # a run without ingest (dbt alone) must not build on the changes of a run that failed or was killed
-    settle_abandoned(paths.lake, except_run=context.run_id)
+    settle_abandoned(paths.lake, except_run=context.run.run_id)
     # the marts' keys are keyed hashes: a run started without the CLI (the UI) creates the secret too
     ensure_key(paths.pseudonym_key)
     yield from _build(context, dbt, paths, config)

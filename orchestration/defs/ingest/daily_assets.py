@@ -50,7 +50,7 @@ def _ingest_days(
         except UnreadableFile as error:
             errors.append(str(error))
     fail_unreadable(errors)
-    vendor.save_manifest(days[0], context.run_id)
+    vendor.save_manifest(days[0], context.run.run_id)
     _warn_days_outside(context, vendor, days)
     repeated = _warn_repeated_keys(context, workspace, vendor.entity)
     return dg.MaterializeResult(
@@ -138,7 +138,7 @@ def _warn_repeated_keys(context: dg.AssetExecutionContext, workspace: Workspace,
     if entity not in RECORD_KEYS:
         return 0
     key, which_counts = RECORD_KEYS[entity]
-    repeated = lake.repeated_keys(workspace.raw, entity, key, context.run_id)
+    repeated = lake.repeated_keys(workspace.raw, entity, key, context.run.run_id)
     for found, places in repeated:
         context.log.warning(
             f"{entity}: {key} {found[:80]!r} is delivered {len(places)} times ({', '.join(places)}): {which_counts}"
@@ -150,7 +150,7 @@ def _silent(
     context: dg.AssetExecutionContext, workspace: Workspace, entity: str, folder: str, day: date
 ) -> IngestOutcome:
     """No file at all is silence, not zero: the partition is removed so the silent-source gate sees the gap."""
-    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)
+    lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run.run_id)
     context.log.warning(f"{entity} {day}: no file in landing/{folder}/ or its vendor folders (source silent)")
     return IngestOutcome()
 
@@ -272,7 +272,7 @@ def tool_activity(
             workspace.lake, "tool_activity", day, REPEAT_RADIUS_DAYS, "event_id", event_ids
         ),
     )
-    lake.write_keys(workspace.lake, "tool_activity", day, usage.keys, context.run_id)
+    lake.write_keys(workspace.lake, "tool_activity", day, usage.keys, context.run.run_id)
     _warn_repeated_events(context, day, usage.repeated)
     generic_table = lake.canonical_table("tool_activity", usage.activity)
     generic_keys = {
@@ -318,7 +318,7 @@ def pull_requests(
         if day == first_day:
             context.log.info("pull_requests: no landing/pull_requests/ folder, no pull requests ingested")
         _remove_children(context, workspace, day)
-        lake.remove_partition(workspace.raw, workspace.quarantine, "pull_requests", day, context.run_id)
+        lake.remove_partition(workspace.raw, workspace.quarantine, "pull_requests", day, context.run.run_id)
         return IngestOutcome()
     files = landing_files.day_files(folder, day)
     vendor_day = vendor.for_day(day, first_day)
@@ -335,7 +335,7 @@ def pull_requests(
 def _remove_children(context: dg.AssetExecutionContext, workspace: Workspace, day: date) -> None:
     """The commits and labels of a day without pull requests go with its partition."""
     for entity in PULL_REQUEST_CHILDREN.values():
-        lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run_id)
+        lake.remove_partition(workspace.raw, workspace.quarantine, entity, day, context.run.run_id)
 
 
 def _unpriced(workspace: Workspace) -> Callable[[dict], str | None]:
@@ -358,7 +358,7 @@ def spend(
     vendor_day = vendor.for_day(day, first_day)
     if not files and not vendor_day.files and not vendor_day.covered:
         # spend is optional (an organisation may pay by seat only): no file is no spend, not a silent feed
-        lake.remove_partition(workspace.raw, workspace.quarantine, "spend", day, context.run_id)
+        lake.remove_partition(workspace.raw, workspace.quarantine, "spend", day, context.run.run_id)
         return IngestOutcome()
     # a usage export's daily figures are re-downloaded whole, so its latest file counts (as for its activity);
     # event pages (Cursor) hold distinct events and are all kept

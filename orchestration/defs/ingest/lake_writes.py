@@ -78,7 +78,7 @@ def store_pull_requests(
     loaded_at = lake.utc_now()
     for entity in PULL_REQUEST_CHILDREN.values():
         table = lake.canonical_table(entity, rows[entity])
-        lake.write_partition(workspace.raw, entity, day, table, context.run_id, loaded_at)
+        lake.write_partition(workspace.raw, entity, day, table, context.run.run_id, loaded_at)
     parsed = Parsed("pull_requests", rows["pull_requests"], parsed.rejects, parsed.records_read, parsed.excluded)
     return store(workspace, context, "pull_requests", day, parsed, source_files)
 
@@ -97,7 +97,7 @@ def write_outcome(
 ) -> IngestOutcome:
     """Replace one partition (records, quarantine, exclusions, stats):
     records read = accepted + quarantined + excluded."""
-    load_id, loaded_at = context.run_id, lake.utc_now()
+    load_id, loaded_at = context.run.run_id, lake.utc_now()
     excluded = list(excluded)
     lake.write_partition(workspace.raw, entity, day, table, load_id, loaded_at)
     lake.write_quarantine(workspace.quarantine, entity, day, rejects, load_id, loaded_at)

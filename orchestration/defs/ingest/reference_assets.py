@@ -56,7 +56,7 @@ def _copy_references(context: dg.AssetExecutionContext, workspace: Workspace):
             except UnreadableFile as error:
                 raise dg.Failure(description=f"{error}; write it with the header of seeds/{name}.csv") from None
         table = pa.Table.from_pylist(rows, schema=pa.schema([(column, pa.string()) for column in header]))
-        lake.write_reference(workspace.raw, name, table, context.run_id)
+        lake.write_reference(workspace.raw, name, table, context.run.run_id)
         source = landing_relative(workspace, path) if is_override else f"seeds/{name}.csv"
         context.log.info(f"reference {name}: using {source}")
         yield dg.MaterializeResult(asset_key=["raw", "reference", name], metadata={"source": source, "rows": len(rows)})

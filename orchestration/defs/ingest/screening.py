@@ -27,7 +27,7 @@ def report_ignored(
     ignored = {landing_relative(workspace, path): reason for path, reason in found.items()}
     for name, reason in ignored.items():
         context.log.warning(f"{entity}: ignored {name}: {reason}")
-    lake.write_ignored(workspace.lake, entity, ignored, context.run_id)
+    lake.write_ignored(workspace.lake, entity, ignored, context.run.run_id)
 
 
 def refuse_links_leaving(workspace: Workspace, folder: str) -> None:

@@ -195,5 +195,5 @@ def _ingest_roster(context: dg.AssetExecutionContext, workspace: Workspace) -> d
         kept.add(lake.partition_name(snapshot_date))
     fail_unreadable(errors)
     report_ignored(context, workspace, "roster", "roster", "*.csv")
-    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run_id)
+    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run.run_id)
     return dg.MaterializeResult(metadata=total.metadata())

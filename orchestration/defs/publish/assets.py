@@ -39,7 +39,7 @@ RELEASES_KEPT = 3
 
 
 def _check_results(context: dg.AssetExecutionContext) -> list[dict]:
-    records = context.instance.all_logs(context.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    records = context.instance.all_logs(context.run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
     results = []
     for record in records:
         evaluation = record.dagster_event.event_specific_data
@@ -110,18 +110,18 @@ def published_marts(context: dg.AssetExecutionContext, workspace: WorkspaceResou
 
 def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.MaterializeResult:
     # a leftover journal's verdict depends on where `current` points: settle it before moving `current`
-    settle_abandoned(workspace.lake, except_run=context.run_id)
+    settle_abandoned(workspace.lake, except_run=context.run.run_id)
     published = workspace.published
     (published / "releases").mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
-    release = published / "releases" / f"{now:%Y%m%dT%H%M%S}-{context.run_id[:8]}"
+    release = published / "releases" / f"{now:%Y%m%dT%H%M%S}-{context.run.run_id[:8]}"
     context.log.info(f"publishing release {release.name}")
     staging = release.with_name(f".{release.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     counts = _write_release(workspace, staging)
     days = run_days(context)  # the run's window from its tags; none when published alone from the UI
     manifest = {
-        "run_id": context.run_id,
+        "run_id": context.run.run_id,
         "published_at": now.isoformat(),
         "metric_definitions_version": METRIC_DEFINITIONS_VERSION,
         "run_window": {"first_day": days[0].isoformat(), "last_day": days[-1].isoformat()} if days else None,
@@ -133,7 +133,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2))
     os.replace(staging, release)
-    journal = Journal(workspace.lake, context.run_id)
+    journal = Journal(workspace.lake, context.run.run_id)
     journal.mark_publication(published / "current", release)
     swap_in(published, release)
     journal.commit()  # the lake the release was built from is the lake from now on

@@ -122,10 +122,14 @@ def test_readme_example_lints_and_builds(project_with_example: Path, demo_run, t
     )
     assert build.returncode == 0, build.stdout[-5000:]
     results = json.loads((tmp_path / "dbt_target" / "run_results.json").read_text())["results"]
-    passed = {result["unique_id"].split(".")[-1] for result in results if result["status"] in ("pass", "success")}
-    # the new column's range is checked by the model's accepted_ranges test
-    built = {"int_team_weeks_computed_multi_tool_share", "mart_team_weekly", "accepted_ranges_mart_team_weekly"}
-    assert built <= passed
+    passed = {result["unique_id"] for result in results if result["status"] in ("pass", "success")}
+    assert {
+        "unit_test.ai_adoption_warehouse.int_team_weeks_computed.int_team_weeks_computed_multi_tool_share",
+        "model.ai_adoption_warehouse.mart_team_weekly",
+    } <= passed
+    # the new column's range is checked by the model's accepted_ranges test (a named test's id ends in a hash)
+    range_test = "test.ai_adoption_warehouse.accepted_ranges_mart_team_weekly."
+    assert any(unique_id.startswith(range_test) for unique_id in passed)
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute("select multi_tool_share, is_suppressed from main.mart_team_weekly").fetchall()

@@ -129,6 +129,8 @@ class Validator:
         # no progress bars in the run's log (GX draws them on stderr whatever TQDM_DISABLE says)
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
         self.source = self.context.data_sources.add_or_update_pandas("frames")
+        # the suites and results this step validated: the only Data Docs pages it renders (see build_docs)
+        self.validated: list[ExpectationSuiteIdentifier | ValidationResultIdentifier] = []
 
     def validate(self, suite: gx.ExpectationSuite, frame: pd.DataFrame) -> SuiteOutcome:
         """Run one suite over one DataFrame and store its result (Data Docs are built by build_docs)."""
@@ -156,6 +158,7 @@ class Validator:
         )
         # the run stored its result as it is; the copy Data Docs render replaces it
         self.context.validation_results_store.set(identifier, escaped_for_docs(run_result))
+        self.validated += [ExpectationSuiteIdentifier(name=suite.name), identifier]
         failures: list[FailedExpectation] = []
         for expectation_result in run_result.results:
             if expectation_result.success:
@@ -174,11 +177,20 @@ class Validator:
         return SuiteOutcome(suite=suite.name, rows=len(frame), evaluated=len(run_result.results), failures=failures)
 
     def build_docs(self) -> None:
-        """Prune the store to the last RESULTS_KEPT results of each suite, then render the Data Docs once."""
+        """Prune the store to the last RESULTS_KEPT results of each suite, then render the pages of this step's
+        suites and results.
+
+        The pages of earlier results were rendered by the steps that stored them, and GX would render every
+        stored result again (five per suite): at the target scale that was most of a gate step's time. GX's
+        own index is not built either: the quality page's index is written here from the stored results.
+        """
         for suite in self.results_store.glob("*/"):
             results = sorted(suite.glob("*/*/"), key=lambda path: path.name)  # <run name>/<timestamp>/
             for old in results[:-RESULTS_KEPT]:
                 shutil.rmtree(old)
                 shutil.rmtree(self.docs_dir / "validations" / old.relative_to(self.results_store), ignore_errors=True)
-        self.context.build_data_docs(site_names=["published"])
+        if self.validated:  # an empty list would render every stored result
+            self.context.build_data_docs(
+                site_names=["published"], resource_identifiers=self.validated, build_index=False
+            )
         publish_offline(self.results_store, self.docs_dir, RESULTS_KEPT)

@@ -29,6 +29,26 @@ def test_docs_keep_only_the_latest_results_of_each_suite(tmp_path):
     assert (tmp_path / "docs" / "index.html").exists()
 
 
+def test_a_step_renders_the_pages_of_its_own_results_and_the_index_links_every_kept_one(tmp_path):
+    """Rendering every stored result again in each step was most of a gate step's time at the target scale."""
+    suite = gx.ExpectationSuite(name="landing__teams", expectations=[gxe.ExpectColumnToExist(column="team_id")])
+    first = Validator(tmp_path / "gx", tmp_path / "docs")
+    first.validate(suite, pd.DataFrame({"team_id": ["a"]}))
+    first.build_docs()
+    (earlier,) = (tmp_path / "docs" / "validations" / "landing__teams").glob("*/*/*.html")
+    rendered_at = earlier.stat().st_mtime_ns
+
+    second = Validator(tmp_path / "gx", tmp_path / "docs")  # the next run's gate step
+    second.validate(suite, pd.DataFrame({"other": [1]}))
+    second.build_docs()
+
+    pages = sorted((tmp_path / "docs" / "validations" / "landing__teams").glob("*/*/*.html"))
+    assert len(pages) == 2 and earlier in pages
+    assert earlier.stat().st_mtime_ns == rendered_at  # not rendered again
+    index = (tmp_path / "docs" / "index.html").read_text()
+    assert all(page.relative_to(tmp_path / "docs").as_posix() in index for page in pages)
+
+
 HOSTILE = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
 
 

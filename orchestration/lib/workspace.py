@@ -123,12 +123,18 @@ class Workspace:
         return self.workdir / "dbt"
 
     @property
+    def run_window(self) -> Path:
+        """The days a run's dbt steps rebuild in the incremental models, as JSON that dbt reads when a model runs
+        (macros/window_filter.sql): as a var it would make dbt parse the whole project again every night."""
+        return self.dbt_target / "run_window.json"
+
+    @property
     def dagster_home(self) -> Path:
         return self.workdir / "dagster_home"
 
     def dbt_vars(self) -> dict[str, str | list]:
-        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro), as `--vars`, and
-        the filesystem of a lake on an object store (profiles.yml's `filesystems`)."""
+        """The paths dbt reads (profiles.yml, the lake sources, the pseudonymisation macro, the run's window), as
+        `--vars`, and the filesystem of a lake on an object store (profiles.yml's `filesystems`)."""
         return {
             "lake_path": str(self.lake),
             "lake_filesystems": lake_fs.dbt_filesystems(self.lake),
@@ -136,6 +142,7 @@ class Workspace:
             "spark_path": str(self.spark),
             "pseudonym_key_path": str(self.pseudonym_key),
             "impact_estimates_path": str(self.impact_estimates),
+            "run_window_path": str(self.run_window),
         }
 
     def environ(self) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""The dbt project as one Dagster asset group, fed the run's window of days as min_date/max_date.
+"""The dbt project as one Dagster asset group, fed the run's window of days (Workspace.run_window).
 
 The dbt assets are not partitioned: a run's window is already in its tags (see `run_days`), and per-day
 partitions would make Dagster store one event per model and per day (4,445 for a 60-day backfill).
@@ -24,25 +24,18 @@ class DbtRunConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from the whole lake
 
 
-def window_vars(context: dg.AssetExecutionContext) -> dict[str, str]:
-    """The run's days as inclusive min_date/max_date for the incremental models.
+def write_run_window(context: dg.AssetExecutionContext, workspace: Workspace) -> str:
+    """Write the run's days, as inclusive min_date/max_date, where the incremental models read them; return them
+    for the log.
 
     A run without partition tags (the dbt assets materialised alone from the UI) gets no window: the
     incremental models then rebuild every day of the lake, which is what materialising them should mean.
     """
     days = run_days(context)
-    if not days:
-        return {}
-    return {"min_date": days[0].isoformat(), "max_date": days[-1].isoformat()}
-
-
-def run_vars(context: dg.AssetExecutionContext, workspace: Workspace) -> dict[str, str]:
-    """What every dbt command of a run gets as `--vars`: the workspace's paths and the run's window.
-
-    dbt gets them as vars because its process environment is this process's, shared by every run; and
-    every command of a run passes the same vars so that dbt reuses the build's parse.
-    """
-    return {**workspace.dbt_vars(), **window_vars(context)}
+    window = {"min_date": days[0].isoformat(), "max_date": days[-1].isoformat()} if days else {}
+    workspace.run_window.parent.mkdir(parents=True, exist_ok=True)
+    workspace.run_window.write_text(json.dumps({"min_date": "", "max_date": "", **window}))
+    return f"{days[0]}..{days[-1]}" if days else "whole lake"
 
 
 # Built in a second dbt step, after the impact estimator (orchestration/defs/impact) has written its source.
@@ -86,10 +79,9 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Worksp
     # unit tests check formulas on fixtures, not the data: they run in the test suite (tests/test_dbt_unit_tests.py)
     # the engine is the dbt target of the same name (dbt_project/profiles.yml)
     args = ["build", "--exclude-resource-type", "unit_test", "--target", paths.engine]
-    dbt_vars = run_vars(context, paths)
-    args += ["--vars", json.dumps(dbt_vars)]
-    window = f"{dbt_vars['min_date']}..{dbt_vars['max_date']}" if "min_date" in dbt_vars else "whole lake"
-    context.log.info(f"dbt window: {window}")
+    # every dbt command of a workspace passes the same vars, so that dbt reuses the last command's parse
+    args += ["--vars", json.dumps(paths.dbt_vars())]
+    context.log.info(f"dbt window: {write_run_window(context, paths)}")
     if config.full_refresh:
         args.append("--full-refresh")
     target = paths.dbt_target / "build"

@@ -23,7 +23,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.defs.dbt.assets import run_vars
 from orchestration.defs.dbt.project import dbt_cli, is_newer_than_project
 from orchestration.defs.partitions import run_days
 from orchestration.defs.publish.dbt_docs import publish_static_docs
@@ -139,7 +138,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     journal.commit()  # the lake the release was built from is the lake from now on
     write_report(release, published)  # published/report/index.html follows the release just swapped in
     _prune(published)
-    _publish_dbt_docs(workspace, run_vars(context, workspace))
+    _publish_dbt_docs(workspace)
     context.log.info(f"published {release.name}: {sum(counts.values())} rows in {len(counts)} marts")
     return dg.MaterializeResult(
         metadata={
@@ -150,7 +149,7 @@ def _publish(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.Mate
     )
 
 
-def _publish_dbt_docs(workspace: Workspace, dbt_vars: dict[str, str]) -> None:
+def _publish_dbt_docs(workspace: Workspace) -> None:
     """dbt docs as one static page under published/docs/ (works offline, no server).
 
     The docs describe the project, so they are regenerated only after the project changed.
@@ -160,7 +159,7 @@ def _publish_dbt_docs(workspace: Workspace, dbt_vars: dict[str, str]) -> None:
         return
     # The catalog is read through DuckDB whatever the engine (on Spark, warehouse.duckdb holds views over its
     # tables); naming the target as the build does lets dbt reuse the build's parse instead of parsing again.
-    args = ["docs", "generate", "--static", "--target", "duckdb", "--vars", json.dumps(dbt_vars)]
+    args = ["docs", "generate", "--static", "--target", "duckdb", "--vars", json.dumps(workspace.dbt_vars())]
     target = workspace.dbt_target / "build"
     if is_newer_than_project(target / "manifest.json"):
         # the run's dbt build left the project compiled there: the docs need only the warehouse's catalog

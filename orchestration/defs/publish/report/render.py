@@ -17,6 +17,7 @@ from orchestration.defs.publish.report.spend import spend_view
 from orchestration.lib.status import left_out_lines
 
 MAX_SIGNAL_EXAMPLES = 5
+SEARCH_INDEX = "search-index.js"  # beside the company page, loaded by every page
 MAX_ORG_LINES = 20  # lines one chart can tell apart (the tableau20 palette)
 
 # Which guard signals sit beside which numbers: each can distort the numbers of its section.
@@ -194,15 +195,19 @@ def _org_charts(org, tiers) -> dict[str, str]:
     }
 
 
-def search_index(model: ReportModel) -> list[dict]:
-    """What the search box looks through: orgs and teams (display names), each with the page it is on."""
+def search_index(model: ReportModel) -> str:
+    """What the search box looks through: orgs and teams (display names), each with the page it is on.
+
+    One script that every page loads, rather than a copy inside each page: with thousands of teams the copies
+    were most of the report's size and of its rendering time.
+    """
     entries = [{"name": org.org, "kind": "org", "href": f"orgs/{org.slug}.html"} for org in model.orgs]
     entries += [
         {"name": team.name, "kind": f"team · {team.org}", "href": f"orgs/{team.org_slug}.html#team-{team.team_id}"}
         for org in model.orgs
         for team in org.teams
     ]
-    return entries
+    return f"var SEARCH_INDEX = {json.dumps(entries)};\n"
 
 
 def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, str]:
@@ -216,12 +221,15 @@ def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, st
         "left_out": left_out_lines(manifest.get("records_left_out", {})),
         "model": model,
         "tiers": ", ".join(f"{tier:g}×" for tier in model.tiers) or "none",
-        "search": search_index(model),
+        "search_index": SEARCH_INDEX,
     }
+    org_links = env.get_template("macros.html").module.org_links
     pages = {
+        SEARCH_INDEX: search_index(model),
         "index.html": env.get_template("index.html").render(
             **common,
             root="",
+            org_links=org_links(model.orgs, ""),
             data=data,
             guards=guard_panels(data),
             charts=_company_charts(model, data),
@@ -230,9 +238,10 @@ def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, st
             signal_counts=sorted((data.signal_counts or {}).items()),
         )
     }
+    from_an_org = org_links(model.orgs, "../")
     for org in model.orgs:
         pages[f"orgs/{org.slug}.html"] = env.get_template("org.html").render(
-            **common, root="../", org=org, charts=_org_charts(org, model.tiers)
+            **common, root="../", org_links=from_an_org, org=org, charts=_org_charts(org, model.tiers)
         )
     return pages
 
@@ -256,7 +265,8 @@ def write_report(release: Path, published: Path) -> Path:
     manifest = json.loads((release / "manifest.json").read_text())
     pages = render_pages(read_report_data(release / "marts.duckdb"), manifest, release.name)
     target = published / "report"
-    for relative, page in sorted(pages.items(), key=lambda item: item[0] == "index.html"):
+    # the search index first, as every page loads it; the company page last, as it links the org pages
+    for relative, page in sorted(pages.items(), key=lambda item: (item[0] != SEARCH_INDEX, item[0] == "index.html")):
         _write_atomically(target / relative, page)
     for stale in (target / "orgs").glob("*.html"):
         if f"orgs/{stale.name}" not in pages:

@@ -236,7 +236,7 @@ def render_pages(data: ReportData, manifest: dict, release: str) -> dict[str, st
             impact=impact_views(data.impact),
             spend=spend_view(data, model.headline_month),
             signal_counts=sorted((data.signal_counts or {}).items()),
-        )
+        ),
     }
     from_an_org = org_links(model.orgs, "../")
     for org in model.orgs:

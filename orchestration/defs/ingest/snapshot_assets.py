@@ -13,6 +13,7 @@ from orchestration.defs.ingest.lake_writes import IngestOutcome, store, with_nam
 from orchestration.defs.ingest.reference_assets import CATALOGUE_KEYS, GROUP
 from orchestration.defs.ingest.screening import fail_unreadable, landing_relative, refuse_links_leaving, report_ignored
 from orchestration.defs.ingest.vendor_routing import snapshot_vendor_files, vendor_files
+from orchestration.defs.partitions import run_days
 from orchestration.defs.resources import WorkspaceResource
 from orchestration.lib import lake, landing_files, reference
 from orchestration.lib.contracts.records import Parsed, UnreadableFile
@@ -165,35 +166,72 @@ def roster(context: dg.AssetExecutionContext, workspace: WorkspaceResource) -> d
 
 
 def _ingest_roster(context: dg.AssetExecutionContext, workspace: Workspace) -> dg.MaterializeResult:
+    """Each snapshot day's files into that day's partition. Like a daily entity's files, a snapshot is read again
+    when its day is in the run's window or its files are new or changed since they were stored; the others keep
+    their partition, so that a nightly run does not parse a year of weekly snapshots again."""
     refuse_links_leaving(workspace, "roster")
     vendor_files(workspace, "roster", "roster")  # no vendor format: any sub-folder fails, naming the supported
     files = sorted((workspace.landing / "roster").glob("*.csv"))
     if not files:
         raise dg.Failure(description=f"{workspace.landing / 'roster'}: no roster_YYYY-MM-DD.csv snapshot found")
-    by_day: dict[date, list[tuple[str, Parsed]]] = {}
+    by_day: dict[date, list[tuple[str, Path]]] = {}
     errors = []
     for file in files:
         name = landing_relative(workspace, file)
         try:
-            snapshot_date = _snapshot_day(name)
+            by_day.setdefault(_snapshot_day(name), []).append((name, file))
+        except UnreadableFile as error:
+            errors.append(str(error))
+    window = set(run_days(context))  # none when materialised alone: every snapshot is read again
+    stored = lake.read_manifest(workspace.lake, "roster")
+    total, kept, unchanged, manifest = IngestOutcome(), set(), 0, {}
+    for snapshot_date, day_files in sorted(by_day.items()):
+        kept.add(lake.partition_name(snapshot_date))
+        if window and snapshot_date not in window and _stored_unchanged(stored, snapshot_date, day_files):
+            manifest.update({name: stored[name] for name, _ in day_files})
+            unchanged += 1
+            continue
+        day = [snapshot_date.isoformat()]
+        manifest.update({name: {"fingerprint": lake.fingerprint(file), "days": day} for name, file in day_files})
+        parsed_files = _parse_roster_files(day_files, snapshot_date, errors)
+        if not parsed_files:
+            continue  # no file of the day can be read: each is named in errors
+        try:
+            merged, duplicates = _roster_day(parsed_files)
+        except UnreadableFile as error:
+            errors.append(str(error))
+            continue
+        names = [name for name, _ in parsed_files]
+        total.add(store(workspace, context, "roster", snapshot_date, merged, names, duplicates))
+    fail_unreadable(errors)
+    if unchanged:
+        context.log.info(f"roster: {unchanged} snapshot day(s) outside the run's window unchanged since stored")
+    report_ignored(context, workspace, "roster", "roster", "*.csv")
+    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run.run_id)
+    lake.write_manifest(workspace.lake, "roster", manifest, context.run.run_id)
+    return dg.MaterializeResult(metadata={**total.metadata(), "unchanged_snapshot_days": unchanged})
+
+
+def _parse_roster_files(
+    day_files: list[tuple[str, Path]], snapshot_date: date, errors: list[str]
+) -> list[tuple[str, Parsed]]:
+    """The readable files of a snapshot day, parsed; why each other one cannot be read goes to `errors`."""
+    parsed_files = []
+    for name, file in day_files:
+        try:
             parsed = generic.parse_roster(file.read_bytes(), name, snapshot_date)
         except UnreadableFile as error:
             errors.append(str(error))
             continue
         for record in parsed.records:
             with_name(record, name)
-        by_day.setdefault(snapshot_date, []).append((name, parsed))
-    total, kept = IngestOutcome(), set()
-    for snapshot_date, day_files in sorted(by_day.items()):
-        try:
-            merged, duplicates = _roster_day(day_files)
-        except UnreadableFile as error:
-            errors.append(str(error))
-            continue
-        names = [name for name, _ in day_files]
-        total.add(store(workspace, context, "roster", snapshot_date, merged, names, duplicates))
-        kept.add(lake.partition_name(snapshot_date))
-    fail_unreadable(errors)
-    report_ignored(context, workspace, "roster", "roster", "*.csv")
-    lake.remove_stale_partitions(workspace.raw, workspace.quarantine, "roster", kept, context.run.run_id)
-    return dg.MaterializeResult(metadata=total.metadata())
+        parsed_files.append((name, parsed))
+    return parsed_files
+
+
+def _stored_unchanged(stored: dict[str, dict], snapshot_date: date, day_files: list[tuple[str, Path]]) -> bool:
+    """Whether a day's partition was stored from exactly these files, none of them changed since."""
+    stored_names = {name for name, entry in stored.items() if entry["days"] == [snapshot_date.isoformat()]}
+    return stored_names == {name for name, _ in day_files} and all(
+        lake.is_unchanged(file, stored[name]["fingerprint"]) for name, file in day_files
+    )

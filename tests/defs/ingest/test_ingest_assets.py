@@ -85,6 +85,48 @@ def test_a_day_split_over_two_roster_files_is_their_union(tiny_workspace):
     assert (counts["records_read"], counts["accepted"], counts["duplicates"]) == (5, 5, 1)
 
 
+def test_a_run_reads_the_roster_snapshots_of_its_window_and_the_new_or_changed_ones(tiny_workspace):
+    """Every snapshot was parsed again by every run: a nightly run's time grew with the weeks of roster history."""
+    roster = tiny_workspace.landing / "roster"
+    (roster / "roster_2026-03-09.csv").write_text(
+        ROSTER_HEADER + "eng-1,ana@example.com,ana-gh,Ana A,team-a,mia@example.com,engineer,true\n"
+    )
+
+    def partition(day: str) -> list[str]:
+        path = tiny_workspace.raw / "roster" / f"day={day}" / "data.parquet"
+        return sorted(row["engineer_id"] for row in pq.read_table(path).to_pylist()) if path.exists() else []
+
+    def ingested(day: str) -> dict:
+        result = ingest_day(tiny_workspace, day)
+        Journal(tiny_workspace.lake, result.run_id).commit()
+        return metadata_of(result, "raw", "roster")
+
+    first = ingested("2026-03-02")
+    assert (first["records_read"], first["unchanged_snapshot_days"]) == (4, 0)
+    assert partition("2026-03-09") == ["eng-1"]
+    # another day: both snapshots are outside its window and unchanged
+    nightly = ingested("2026-03-03")
+    assert (nightly["records_read"], nightly["unchanged_snapshot_days"]) == (0, 2)
+    # a snapshot changed outside the window is read again, and only it
+    (roster / "roster_2026-03-09.csv").write_text(
+        ROSTER_HEADER
+        + "eng-1,ana@example.com,ana-gh,Ana A,team-a,mia@example.com,engineer,true\n"
+        + "eng-4,cy@example.com,cy-gh,Cy C,team-a,mia@example.com,engineer,true\n"
+    )
+    changed = ingested("2026-03-03")
+    assert (changed["records_read"], changed["unchanged_snapshot_days"]) == (2, 1)
+    assert partition("2026-03-09") == ["eng-1", "eng-4"]
+    # so is a new file of a stored day, and a removed snapshot's partition goes
+    (roster / "roster_2026-03-02.part2.csv").write_text(
+        ROSTER_HEADER + "eng-5,di@example.com,di-gh,Di D,team-a,mia@example.com,engineer,true\n"
+    )
+    (roster / "roster_2026-03-09.csv").unlink()
+    assert ingested("2026-03-03")["unchanged_snapshot_days"] == 0
+    assert partition("2026-03-02") == ["eng-1", "eng-2", "eng-3", "eng-5"] and partition("2026-03-09") == []
+    # a snapshot in the window is read again even when unchanged, as a day's files are
+    assert ingested("2026-03-02")["records_read"] == 4
+
+
 def test_an_engineer_listed_differently_by_two_files_of_a_day_fails_naming_both(tiny_workspace):
     (tiny_workspace.landing / "roster" / "roster_2026-03-02.part2.csv").write_text(
         ROSTER_HEADER + "eng-2,bo@example.com,bo-gh,Bo B,team-b,mia@example.com,engineer,true\n"

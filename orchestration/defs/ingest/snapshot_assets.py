@@ -1,5 +1,6 @@
 """The snapshot entities' assets (roster snapshots, teams, services, identities, grants, surveys): small, and
-re-read whole on every run from their generic files and vendor folders."""
+re-read whole on every run from their generic files and vendor folders; the roster, one snapshot a week that
+accumulates, only for the snapshots of the run's window and the new or changed ones."""
 
 from collections.abc import Callable
 from dataclasses import dataclass

@@ -32,10 +32,10 @@ def write_run_window(context: dg.AssetExecutionContext, workspace: Workspace) ->
     incremental models then rebuild every day of the lake, which is what materialising them should mean.
     """
     days = run_days(context)
-    window = {"min_date": days[0].isoformat(), "max_date": days[-1].isoformat()} if days else {}
+    first, last = (days[0].isoformat(), days[-1].isoformat()) if days else ("", "")
     workspace.run_window.parent.mkdir(parents=True, exist_ok=True)
-    workspace.run_window.write_text(json.dumps({"min_date": "", "max_date": "", **window}))
-    return f"{days[0]}..{days[-1]}" if days else "whole lake"
+    workspace.run_window.write_text(json.dumps({"min_date": first, "max_date": last}))
+    return f"{first}..{last}" if days else "whole lake"
 
 
 # Built in a second dbt step, after the impact estimator (orchestration/defs/impact) has written its source.

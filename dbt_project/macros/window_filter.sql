@@ -27,7 +27,7 @@
     {{ return({'min_date': row[0] | string, 'max_date': row[1] | string}) }}
 {%- endmacro %}
 
-{% macro default__run_window_query(path) -%}
+{% macro duckdb__run_window_query(path) -%}
     select min_date, max_date from read_json('{{ path }}', columns = {min_date: 'varchar', max_date: 'varchar'})
 {%- endmacro %}
 

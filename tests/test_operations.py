@@ -81,11 +81,11 @@ def kill_when(process: subprocess.Popen, marker: str, timeout: float = 300) -> s
     pytest.fail(f"the run never printed {marker!r}:\n{''.join(seen[-30:])}")
 
 
-def dbt_parsed_the_whole_project(workspace: Workspace, step: str = "warehouse_models") -> bool:
-    """Whether the last dbt command of the step parsed the project from scratch rather than reusing the parse
-    of the workspace's previous command (dbt logs why it could not)."""
+def dbt_parsed_the_whole_project(workspace: Workspace) -> bool:
+    """Whether the last dbt build of the warehouse parsed the project from scratch rather than reusing the parse
+    of the workspace's previous dbt command (dbt logs why it could not)."""
     build = workspace.dbt_target / "build"
-    invocation = json.loads((build / f"run_results.{step}.json").read_text())["metadata"]["invocation_id"]
+    invocation = json.loads((build / "run_results.warehouse_models.json").read_text())["metadata"]["invocation_id"]
     events = [json.loads(line) for log in build.glob("dbt.log*") for line in log.read_text().splitlines()]
     return any(
         event["info"]["invocation_id"] == invocation and event["info"]["name"] == "UnableToPartialParse"
